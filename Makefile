@@ -21,7 +21,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 env: $(BIN)/.installed
 
 demo: env
-	$(BIN)/python -m mlsprint.demo
+	$(BIN)/python demo/run.py
 
 test: env
 	$(BIN)/python -m pytest

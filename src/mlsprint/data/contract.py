@@ -8,6 +8,7 @@ policy gives it (reject or warn). The contract is frozen into every model built 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -187,7 +188,8 @@ def _describe(series: pd.Series, name: str, role: Role, protected: bool) -> Colu
     return ColumnContract(**base)
 
 
-def infer_contract(df: pd.DataFrame, spec: ProjectSpec) -> DataContract:
+def infer_contract(df: pd.DataFrame, spec: ProjectSpec, *,
+                   exclude: Sequence[str] = ()) -> DataContract:
     """Describe every column of the training rows under the spec's roles.
 
     Examples
@@ -201,6 +203,10 @@ def infer_contract(df: pd.DataFrame, spec: ProjectSpec) -> DataContract:
     ('numeric', 2.0)
     """
     roles = column_roles(spec)
+    kept = set(spec.data.columns.keep)
+    for name in exclude:  # e.g. critical leakage found by profiling, unless the spec keeps it
+        if name not in kept and roles.get(name, "feature") == "feature":
+            roles[name] = "excluded"
     protected = set(spec.protected_names)
     cols = tuple(
         _describe(df[name], str(name), roles.get(str(name), "feature"), str(name) in protected)

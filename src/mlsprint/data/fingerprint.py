@@ -1,8 +1,9 @@
 """A content hash of a table: the data versioning of the cycle.
 
-Stable across runs, machines and file formats: the same table read from CSV or Parquet
-hashes the same, because the hash covers column names, a normalised type per column and
-the values, not the bytes of a file.
+Stable across runs, machines and file formats: the same table read from CSV, Parquet or
+SQL hashes the same, because the hash covers column names, a normalised type per column
+(integers and floats are both numbers; a column with no value has no type) and the
+values, not the bytes of a file.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def fingerprint(df: pd.DataFrame) -> str:
         col = df[name]
         kind = kind_of(col)
         kind = "number" if kind in ("integer", "float") else kind
+        if len(col) and col.isna().all():  # no values, so no type: SQL gives object, CSV float
+            kind, col = "empty", pd.Series([None] * len(col), dtype="object")
         digest.update(f"|{name}:{kind}".encode())
         values = pd.util.hash_pandas_object(_normalised(col), index=False).to_numpy()
         digest.update(np.ascontiguousarray(values, dtype="<u8").tobytes())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mlsprint.errors import SpecError
 from mlsprint.spec.model import ProjectSpec
@@ -36,24 +38,61 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``X``, ``X | None`` or ``list[X]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the section at ``loc`` accepts (empty when it cannot be resolved)."""
+    model: type[BaseModel] | None = ProjectSpec
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(str(part))
+        model = _model_of(info.annotation) if info else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _unknown_key(error: dict[str, Any], source: str) -> str:
+    loc = error["loc"]
+    allowed = _allowed_keys(loc[:-1])
+    hint = did_you_mean(str(loc[-1]), allowed) if allowed else ""
+    listing = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+    return (f"{source}: {_field_path(loc)}: unknown key{hint}; remove it or fix its "
+            f"spelling{listing}")
+
+
 def _message(error: dict[str, Any], source: str) -> str:
     path = _field_path(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
-        parent = _field_path(error["loc"][:-1])
-        return (
-            f"{source}: {path}: unknown key; remove it or check its spelling "
-            f"(allowed keys are listed in the docs for {parent})"
-        )
+        return _unknown_key(error, source)
     if kind == "missing":
         return f"{source}: {path}: required field is missing; add it"
     seen = error.get("input")
+    if kind == "string_pattern_mismatch" and error["loc"] == ("name",):
+        return (f"{source}: name: {seen!r} is not a valid name; use letters, digits, '_', "
+                "'.' and '-', starting with a letter or digit (e.g. 'churn-model')")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":  # our validators already name the values they saw
+        return f"{source}: {message}" if not error["loc"] else f"{source}: {path}: {message}"
     seen_text = "" if isinstance(seen, dict) else f" (got {seen!r})"
-    return f"{source}: {path}: {error['msg']}{seen_text}"
+    return f"{source}: {path}: {message}{seen_text}"
 
 
 def parse_spec(raw: Any, *, source: str = SPEC_FILE) -> ProjectSpec:
     """Validate an already-parsed YAML document."""
+    if raw is None:
+        raise SpecError(f"{source}: the spec is empty; run 'mlsprint init DIR --data FILE "
+                        "--target COLUMN' to write one")
     if not isinstance(raw, dict):
         raise SpecError(
             f"{source}: expected a mapping of sections (name, task, data, ...), "

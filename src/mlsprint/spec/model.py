@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "BusinessSpec",
@@ -145,6 +145,14 @@ class ColumnsSpec(_Frozen):
     keep: list[str] = Field(
         default=[], description="columns kept for training even if flagged as leakage"
     )
+
+    @field_validator("protected", mode="before")
+    @classmethod
+    def _names_as_shorthand(cls, value: object) -> object:
+        """``protected: [sex, race]`` is short for ``[{name: sex}, {name: race}]``."""
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
 
 
 class ContractPolicy(_Frozen):

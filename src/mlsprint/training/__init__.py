@@ -1,1 +1,22 @@
-"""mlsprint.training"""
+"""Model development: time-budgeted search, ensembles, error analysis, training report."""
+
+from mlsprint.training.estimators import EncodedClassifier, EnsembleClassifier, EnsembleRegressor
+from mlsprint.training.families import FAMILIES
+from mlsprint.training.refit import refit_full
+from mlsprint.training.result import CandidateRecord, EnsembleInfo, SearchResult
+from mlsprint.training.search import search
+from mlsprint.training.threshold import ThresholdChoice, tune_threshold
+
+__all__ = [
+    "FAMILIES",
+    "CandidateRecord",
+    "EncodedClassifier",
+    "EnsembleClassifier",
+    "EnsembleInfo",
+    "EnsembleRegressor",
+    "SearchResult",
+    "ThresholdChoice",
+    "refit_full",
+    "search",
+    "tune_threshold",
+]

@@ -1,0 +1,3 @@
+from mlsprint.cli.main import main
+
+main()

@@ -1,0 +1,236 @@
+"""A compiled path for small JSON requests: the pipeline's arithmetic without its overhead.
+
+About half of a single-row prediction through a scikit-learn ``ColumnTransformer`` is
+Python overhead (PITFALLS.md). :func:`compile_fast_path` translates a fitted
+``Pipeline([ColumnTransformer, estimator])`` built from common steps (SimpleImputer,
+StandardScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder, passthrough, drop) into plain
+numpy over the request's values, and calls a LightGBM booster directly. It is used only
+after it reproduced the pipeline to 1e-9 on sample rows; anything else returns ``None``
+and the pipeline answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FastPath", "compile_fast_path"]
+
+_log = logging.getLogger("mlsprint.serving")
+Step = Callable[[list[np.ndarray]], list[np.ndarray]]
+TOLERANCE = 1e-9
+
+
+class Unsupported(Exception):
+    """The pipeline holds a step the fast path cannot reproduce."""
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _imputer(t: Any) -> Step:
+    if getattr(t, "add_indicator", False) or not pd.isna(t.missing_values):
+        raise Unsupported("SimpleImputer with indicator or non-NaN missing marker")
+    stats = list(t.statistics_)
+    if any(_missing(s) for s in stats):
+        raise Unsupported("SimpleImputer dropping all-missing columns")
+
+    def run(cols: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for col, stat in zip(cols, stats, strict=True):
+            if col.dtype.kind == "f":
+                out.append(np.where(np.isnan(col), stat, col))
+            else:
+                out.append(np.array([stat if _missing(v) else v for v in col], dtype=object))
+        return out
+    return run
+
+
+def _scaler(t: Any) -> Step:
+    mean = t.mean_ if t.with_mean else None
+    scale = t.scale_ if t.with_std else None
+
+    def run(cols: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for j, col in enumerate(cols):
+            x = col.astype("float64")
+            if mean is not None:
+                x = x - mean[j]
+            if scale is not None:
+                x = x / scale[j]
+            out.append(x)
+        return out
+    return run
+
+
+def _minmax(t: Any) -> Step:
+    if t.clip:
+        raise Unsupported("MinMaxScaler(clip=True)")
+    return lambda cols: [c.astype("float64") * t.scale_[j] + t.min_[j]
+                         for j, c in enumerate(cols)]
+
+
+def _lookup(categories: np.ndarray) -> tuple[dict[Any, int], int | None]:
+    index: dict[Any, int] = {}
+    nan_pos = None
+    for k, cat in enumerate(categories):
+        if _missing(cat):
+            nan_pos = k
+        else:
+            index[cat] = k
+    return index, nan_pos
+
+
+def _onehot(t: Any) -> Step:
+    if t.drop_idx_ is not None or getattr(t, "_infrequent_enabled", False):
+        raise Unsupported("OneHotEncoder with drop or infrequent categories")
+    tables = [_lookup(c) for c in t.categories_]
+    strict = t.handle_unknown == "error"
+
+    def run(cols: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for col, (index, nan_pos), cats in zip(cols, tables, t.categories_, strict=True):
+            block = np.zeros((len(col), len(cats)))
+            for i, v in enumerate(col):
+                k = nan_pos if _missing(v) else index.get(v)
+                if k is None and strict:
+                    raise ValueError(f"unknown category {v!r}")
+                if k is not None:
+                    block[i, k] = 1.0
+            out.extend(block.T)
+        return out
+    return run
+
+
+def _ordinal(t: Any) -> Step:
+    tables = [_lookup(c) for c in t.categories_]
+    unknown = t.unknown_value if t.handle_unknown == "use_encoded_value" else None
+    encoded_missing = t.encoded_missing_value
+
+    def code(v: Any, index: dict[Any, int], nan_pos: int | None) -> float:
+        if _missing(v):
+            return float(encoded_missing)
+        k = index.get(v)
+        if k is None:
+            if unknown is None:
+                raise ValueError(f"unknown category {v!r}")
+            return float(unknown)
+        return float(k)
+
+    return lambda cols: [np.array([code(v, *tab) for v in col], dtype="float64")
+                         for col, tab in zip(cols, tables, strict=True)]
+
+
+def _step(t: Any) -> Step:
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
+
+    if t == "passthrough":
+        return lambda cols: [c.astype("float64") for c in cols]
+    if isinstance(t, Pipeline):
+        steps = [_step(s) for _, s in t.steps if s not in (None, "passthrough")]
+
+        def chain(cols: list[np.ndarray]) -> list[np.ndarray]:
+            for s in steps:
+                cols = s(cols)
+            return cols
+        return chain
+    for cls, build in ((SimpleImputer, _imputer), (StandardScaler, _scaler),
+                       (MinMaxScaler, _minmax), (OneHotEncoder, _onehot),
+                       (OrdinalEncoder, _ordinal)):
+        if type(t) is cls:
+            return build(t)
+    raise Unsupported(type(t).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FastPath:
+    """A pipeline compiled to numpy for JSON records (dicts of column -> value)."""
+
+    blocks: tuple[tuple[tuple[str, ...], Step], ...]
+    numeric: frozenset[str]
+    predict: Callable[[np.ndarray], np.ndarray]
+
+    def transform(self, records: Sequence[dict[str, Any]]) -> np.ndarray:
+        parts: list[np.ndarray] = []
+        for columns, step in self.blocks:
+            cols = [self._column(records, name) for name in columns]
+            parts.extend(step(cols))
+        return np.column_stack(parts) if parts else np.empty((len(records), 0))
+
+    def _column(self, records: Sequence[dict[str, Any]], name: str) -> np.ndarray:
+        values = [r.get(name) for r in records]
+        if name in self.numeric:
+            return np.array([np.nan if v is None else float(v) for v in values],
+                            dtype="float64")
+        return np.array([None if _missing(v) else str(v) for v in values], dtype=object)
+
+    def values(self, records: Sequence[dict[str, Any]]) -> np.ndarray:
+        """Class probabilities (classifier) or predicted values (regressor)."""
+        return self.predict(self.transform(records))
+
+
+def _predictor(estimator: Any) -> Callable[[np.ndarray], np.ndarray]:
+    booster = getattr(estimator, "booster_", None)
+    if booster is not None and getattr(estimator, "_objective", "") != "":
+        n_classes = getattr(estimator, "n_classes_", None)
+
+        def lgbm(X: np.ndarray) -> np.ndarray:
+            out = booster.predict(X, num_threads=1)
+            if n_classes == 2:
+                return np.column_stack([1.0 - out, out])
+            return out
+        return lgbm
+    if hasattr(estimator, "feature_names_in_"):
+        raise Unsupported("final step fitted on a frame with feature names")
+    if hasattr(estimator, "predict_proba"):
+        return estimator.predict_proba
+    return estimator.predict
+
+
+def _blocks(ct: Any) -> tuple[tuple[tuple[str, ...], Step], ...]:
+    names = list(ct.feature_names_in_)
+    out = []
+    for _, trans, cols in ct.transformers_:
+        if trans == "drop":
+            continue
+        if isinstance(cols, slice) or (hasattr(cols, "dtype") and cols.dtype == bool):
+            raise Unsupported("column selection by slice or mask")
+        cols = [names[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(cols)]
+        if cols:
+            out.append((tuple(map(str, cols)), _step(trans)))
+    return tuple(out)
+
+
+def compile_fast_path(pipeline: Any, *, numeric: Sequence[str],
+                      sample: Sequence[dict[str, Any]], frame: pd.DataFrame,
+                      classifier: bool) -> FastPath | None:
+    """Compile ``pipeline`` and check it against the pipeline on ``sample``/``frame``.
+
+    ``sample`` holds the records of ``frame`` as a JSON request would carry them.
+    Returns None (and logs why) when a step is unsupported or an answer differs by more
+    than 1e-9.
+    """
+    from sklearn.compose import ColumnTransformer
+
+    try:
+        steps = getattr(pipeline, "steps", [])
+        if len(steps) != 2 or not isinstance(steps[0][1], ColumnTransformer):
+            raise Unsupported("a pipeline other than [ColumnTransformer, estimator]")
+        fast = FastPath(_blocks(steps[0][1]), frozenset(numeric), _predictor(steps[1][1]))
+        got = fast.values(sample)
+        want = pipeline.predict_proba(frame) if classifier else pipeline.predict(frame)
+        if got.shape != np.shape(want) or not np.allclose(got, want, rtol=0, atol=TOLERANCE):
+            raise Unsupported("answers differ from the pipeline by more than 1e-9")
+    except (Unsupported, ValueError, TypeError, KeyError, AttributeError) as exc:
+        _log.info("fast path disabled: %s", exc)
+        return None
+    return fast

@@ -1,0 +1,265 @@
+"""The prediction log and feedback: written by serving, read by monitoring and A/B analysis.
+
+A :class:`PredictionLog` takes a SQLAlchemy URL: a SQLite file (WAL mode, the default of a
+project) or PostgreSQL (``postgresql+psycopg://...``). Serving threads hand records to an
+in-memory queue (:meth:`PredictionLog.log_frame` returns at once); one writer thread
+inserts them in batches. A record is *acknowledged* when ``log_frame`` returns, and
+:meth:`PredictionLog.close` (called on graceful shutdown) writes every acknowledged record
+before it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mlsprint.stores.schema import feedback_table, make_engine, prediction_table
+
+__all__ = ["LogRecord", "PredictionLog"]
+
+_log = logging.getLogger("mlsprint.stores")
+_STOP = object()
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """What is known of one request besides its rows."""
+
+    request_id: str
+    model_name: str
+    model_version: str
+    variant: str = "champion"
+    served: bool = True
+    latency_ms: float = 0.0
+    error_kind: str | None = None
+    fallback: str | None = None
+    time: float | None = None
+
+
+def _rows_json(frame: pd.DataFrame | None, n: int) -> list[str | None]:
+    if frame is None:
+        return [None] * n
+    text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=True)
+    lines = text.rstrip("\n").split("\n") if n else []
+    return lines
+
+
+class PredictionLog:
+    """An asynchronous, batched writer of predictions plus feedback and readers.
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy URL, or a file path (a SQLite file).
+    batch_size : int
+        Rows per insert at most.
+    flush_interval : float
+        Seconds the writer waits to fill a batch.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> log = PredictionLog(tempfile.mkdtemp() + "/p.db")
+    >>> log.log_frame(LogRecord("r1", "m", "1"), pd.DataFrame({"x": [1]}),
+    ...               pd.DataFrame({"value": [2.0]}))
+    >>> log.close(); len(log.read_predictions())
+    1
+    """
+
+    def __init__(self, url: str | Path, *, batch_size: int = 1000,
+                 flush_interval: float = 0.2) -> None:
+        self.url = _as_url(url)
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.engine = make_engine(self.url)
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self.written = 0
+        self.failed_batches = 0
+        self._thread = threading.Thread(target=self._run, name="mlsprint-prediction-log",
+                                        daemon=True)
+        self._thread.start()
+
+    # ---- writing -------------------------------------------------------------------
+    def log_frame(self, record: LogRecord, inputs: pd.DataFrame | None,
+                  outputs: pd.DataFrame | None) -> None:
+        """Queue one request's rows (inputs and outputs aligned by position)."""
+        if self._closed:
+            raise RuntimeError("the prediction log is closed; no record can be added")
+        stamp = record.time if record.time is not None else time.time()
+        self._queue.put((record, stamp, inputs, outputs))
+
+    def flush(self, timeout: float | None = 30.0) -> None:
+        """Block until every record queued before this call is written."""
+        done = threading.Event()
+        self._queue.put(done)
+        if not done.wait(timeout):
+            raise TimeoutError(f"prediction log flush did not finish within {timeout} s")
+
+    def close(self, timeout: float | None = 60.0) -> None:
+        """Write every acknowledged record, stop the writer and release the database."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        self.engine.dispose()
+
+    @property
+    def pending(self) -> int:
+        """Records queued but not yet written (approximate)."""
+        return self._queue.qsize()
+
+    def _expand(self, item: tuple[Any, ...]) -> list[dict[str, Any]]:
+        record, stamp, inputs, outputs = item
+        n = len(outputs) if outputs is not None else (len(inputs) if inputs is not None else 1)
+        ins, outs = _rows_json(inputs, n), _rows_json(outputs, n)
+        base = {"request_id": record.request_id, "ts": stamp, "model_name": record.model_name,
+                "model_version": str(record.model_version), "variant": record.variant,
+                "served": record.served, "latency_ms": float(record.latency_ms),
+                "error_kind": record.error_kind, "fallback": record.fallback}
+        return [{**base, "row": i, "inputs": ins[i] if i < len(ins) else None,
+                 "outputs": outs[i] if i < len(outs) else None} for i in range(max(n, 1))]
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            rows: list[dict[str, Any]] = []
+            events: list[threading.Event] = []
+            try:
+                item = self._queue.get(timeout=self.flush_interval)
+            except queue.Empty:
+                continue
+            deadline = time.monotonic() + self.flush_interval
+            while True:
+                if item is _STOP:
+                    stop = True
+                elif isinstance(item, threading.Event):
+                    events.append(item)
+                else:
+                    rows.extend(self._expand(item))
+                if stop or len(rows) >= self.batch_size or time.monotonic() > deadline:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    if events:
+                        break
+                    try:
+                        item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    except queue.Empty:
+                        break
+            self._write(rows)
+            for event in events:
+                event.set()
+        self._drain()
+
+    def _drain(self) -> None:
+        rows: list[dict[str, Any]] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, threading.Event):
+                item.set()
+            elif item is not _STOP:
+                rows.extend(self._expand(item))
+        self._write(rows)
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), self.batch_size):
+            chunk = rows[start:start + self.batch_size]
+            for attempt in range(5):
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(prediction_table.insert(), chunk)
+                    self.written += len(chunk)
+                    break
+                except Exception:  # noqa: BLE001 - a database error must not kill the writer
+                    _log.exception("prediction log write failed (attempt %d)", attempt + 1)
+                    time.sleep(0.2 * 2**attempt)
+            else:
+                self.failed_batches += 1
+
+    # ---- feedback ------------------------------------------------------------------
+    def add_feedback(self, request_id: str, outcome: Any, *, row: int = 0) -> None:
+        """Attach a true outcome to one row of a logged request (written at once)."""
+        self.add_feedback_many([{"request_id": request_id, "row": row, "outcome": outcome}])
+
+    def add_feedback_many(self, items: list[dict[str, Any]]) -> int:
+        """Attach outcomes: each item has ``request_id``, ``outcome`` and optional ``row``."""
+        now = time.time()
+        rows = [{"request_id": str(i["request_id"]), "row": int(i.get("row", 0) or 0),
+                 "outcome": json.dumps(i["outcome"]), "ts": now} for i in items]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(feedback_table.insert(), rows)
+        return len(rows)
+
+    # ---- reading -------------------------------------------------------------------
+    def read_predictions(self, since: datetime | float | None = None, *,
+                         until: datetime | float | None = None,
+                         window: timedelta | None = None, model_version: str | None = None,
+                         variant: str | None = None, served_only: bool = False,
+                         ) -> pd.DataFrame:
+        """Logged rows with their feedback: one row per predicted row.
+
+        Columns: ``request_id, row, time`` (UTC), ``model_name, model_version, variant,
+        served, latency_ms, error_kind, fallback``, ``inputs`` and ``outputs`` (dicts),
+        ``outcome`` (the latest feedback, None without) and ``feedback_time``.
+        ``window`` keeps the rows of the last ``window`` before ``until`` (or now).
+        """
+        from mlsprint.stores.readers import read_joined
+
+        try:
+            return read_joined(self.engine, since=since, until=until, window=window,
+                               model_version=model_version, variant=variant,
+                               served_only=served_only)
+        finally:
+            self._release_if_closed()
+
+    def _release_if_closed(self) -> None:
+        if self._closed:  # reads after close() must not leave pooled connections open
+            self.engine.dispose()
+
+    def read_inputs(self, **filters: Any) -> pd.DataFrame:
+        """The logged input rows as a frame (the request columns), for drift monitoring."""
+        frame = self.read_predictions(**filters)
+        return pd.DataFrame.from_records(frame["inputs"].tolist(), index=frame.index)
+
+    def count(self) -> int:
+        """Rows in the prediction table."""
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.connect() as conn:
+                return int(conn.execute(sa.select(sa.func.count()).select_from(
+                    prediction_table)).scalar_one())
+        finally:
+            self._release_if_closed()
+
+    def __enter__(self) -> PredictionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _as_url(url: str | Path) -> str:
+    text = str(url)
+    if "://" in text:
+        return text
+    Path(text).parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(text).resolve()}"

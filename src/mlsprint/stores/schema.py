@@ -1,0 +1,61 @@
+"""Tables of the prediction log and how to connect (SQLite in WAL mode, or PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+__all__ = ["feedback_table", "make_engine", "metadata", "prediction_table"]
+
+metadata = sa.MetaData()
+
+prediction_table = sa.Table(
+    "mlsprint_predictions", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("request_id", sa.String(128), nullable=False, index=True),
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.Column("ts", sa.Float, nullable=False, index=True),
+    sa.Column("model_name", sa.String(128), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("variant", sa.String(32), nullable=False),
+    sa.Column("served", sa.Boolean, nullable=False),
+    sa.Column("inputs", sa.Text),
+    sa.Column("outputs", sa.Text),
+    sa.Column("latency_ms", sa.Float),
+    sa.Column("error_kind", sa.String(64)),
+    sa.Column("fallback", sa.String(32)),
+)
+
+feedback_table = sa.Table(
+    "mlsprint_feedback", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("request_id", sa.String(128), nullable=False, index=True),
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - SQLAlchemy hook
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the tables created (idempotent; safe from several processes)."""
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        metadata.create_all(engine, checkfirst=True)
+    except sa.exc.OperationalError as exc:  # another worker created them first
+        if "already exists" not in str(exc):
+            raise
+    except sa.exc.IntegrityError:
+        pass
+    return engine

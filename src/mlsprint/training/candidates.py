@@ -1,0 +1,172 @@
+"""The pool of cross-validated candidates: leaderboard, refit estimates, final choice.
+
+The pool keeps the out-of-fold predictions of its leaders (not of every trial, to bound
+memory), estimates how long refitting a candidate on all rows takes (its mean fold fit
+time scaled by rows), and picks the final model: the best single candidate or a greedy
+ensemble of leaders when that beats it out of fold and its refit fits the time left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from mlsprint.evaluation.metrics import greater_is_better
+from mlsprint.training.cv import CVContext, CVOutcome, Deadline
+from mlsprint.training.ensemble import greedy_selection
+from mlsprint.training.estimators import EnsembleClassifier, EnsembleRegressor
+from mlsprint.training.families import FAMILIES, Family, build_estimator
+from mlsprint.training.result import CandidateRecord, EnsembleInfo
+
+__all__ = ["CandidatePool", "Choice", "final_pipeline"]
+
+KEEP_OOF = 8
+ENSEMBLE_CANDIDATES = 6
+REFIT_OVERHEAD = 1.15
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The model the search settles on, before its final refit."""
+
+    name: str
+    members: tuple[tuple[CandidateRecord, float], ...]
+    oof: np.ndarray
+    oof_score: float
+    ensemble: EnsembleInfo | None
+    refit_estimate: float
+
+
+class CandidatePool:
+    """Every completed candidate, best first, with the leaders' out-of-fold output."""
+
+    def __init__(self, metric: str, *, n_rows: int,
+                 folds: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.metric = metric
+        self.greater = greater_is_better(metric)
+        self.records: list[CandidateRecord] = []
+        self.oofs: dict[str, np.ndarray] = {}
+        mean_train = float(np.mean([len(train) for train, _ in folds]))
+        self.scale = n_rows / max(mean_train, 1.0)
+        self._per_family: dict[str, int] = {}
+
+    def _key(self, record: CandidateRecord) -> tuple[float, str]:
+        oriented = record.cv_mean if self.greater else -record.cv_mean
+        return (-oriented, record.name)
+
+    def add(self, family: Family, params: dict[str, Any], outcome: CVOutcome,
+            trial: int) -> CandidateRecord:
+        count = self._per_family.get(family.name, 0) + 1
+        self._per_family[family.name] = count
+        record = CandidateRecord(
+            name=f"{family.name}-{count:03d}", family=family.name, params=dict(params),
+            metric=self.metric, cv_mean=outcome.mean, cv_std=outcome.std,
+            fold_scores=outcome.fold_scores, fit_seconds=outcome.fit_seconds,
+            predict_seconds_per_row=outcome.predict_seconds_per_row,
+            size_bytes=outcome.size_bytes, n_estimators=outcome.n_estimators, trial=trial)
+        self.records.append(record)
+        self.oofs[record.name] = outcome.oof
+        leaders = {r.name for r in self.leaderboard()[:KEEP_OOF]}
+        self.oofs = {k: v for k, v in self.oofs.items() if k in leaders}
+        return record
+
+    def leaderboard(self) -> list[CandidateRecord]:
+        return sorted(self.records, key=self._key)
+
+    def refit_estimate(self, record: CandidateRecord) -> float:
+        """Seconds to refit ``record`` on all rows, from its measured fold fits."""
+        return record.fit_seconds * self.scale * REFIT_OVERHEAD
+
+    def refit_reserve(self, budget: float) -> float:
+        """Time to keep free for the final refit (the leaders, for a possible ensemble)."""
+        board = self.leaderboard()
+        if not board:
+            return 0.0
+        best = self.refit_estimate(board[0])
+        top = sum(self.refit_estimate(r) for r in board[:3])
+        return 1.25 * min(top, max(best, 0.35 * budget))
+
+    def _spread(self) -> float:
+        stds = [r.cv_std for r in self.records if r.cv_std > 0]
+        if stds:
+            return float(np.median(stds))
+        return abs(self.records[0].cv_mean) * 1e-3 + 1e-12 if self.records else 1.0
+
+    def gap(self, family: str) -> float:
+        """How many CV standard deviations ``family``'s best trails the leader."""
+        own = [r for r in self.records if r.family == family]
+        if not own:
+            return 0.0
+        best_own = min(self._key(r)[0] for r in own)
+        best_all = min(self._key(r)[0] for r in self.records)
+        return (best_own - best_all) / self._spread()
+
+    def hopeless(self, counts: dict[str, int]) -> set[str]:
+        """Families 3+ standard deviations behind after 3 trials."""
+        return {f for f, n in counts.items() if n >= 3 and self.gap(f) > 3.0}
+
+    def _single(self, record: CandidateRecord, ctx: CVContext) -> Choice:
+        oof = self.oofs[record.name]
+        return Choice(record.name, ((record, 1.0),), oof, _oof_score(oof, ctx),
+                      None, self.refit_estimate(record))
+
+    def choose(self, ctx: CVContext, deadline: Deadline,
+               factory: Callable[[str], Any]) -> Choice:
+        """The best single candidate, or a greedy ensemble that beats it out of fold."""
+        board = [r for r in self.leaderboard() if r.name in self.oofs]
+        single = self._single(board[0], ctx)
+        top = board[:ENSEMBLE_CANDIDATES]
+        if len(top) < 2:
+            return single
+        oofs = [self.oofs[r.name] for r in top]
+        counts, score = greedy_selection(oofs, ctx.cache.y, ctx.scorer,
+                                         greater_is_better=self.greater,
+                                         sample_weight=ctx.sample_weight)
+        members = tuple((r, float(c) / counts.sum()) for r, c in zip(top, counts, strict=True)
+                        if c > 0)
+        weights = {r.name: w for r, w in members}
+        better = score > single.oof_score if self.greater else score < single.oof_score
+        estimate = sum(self.refit_estimate(r) for r, _ in members)
+        if len(members) < 2:
+            kept, reason = False, "greedy selection kept only the best single model"
+        elif not better:
+            kept, reason = False, "the ensemble does not beat the best single model out of fold"
+        elif estimate * 1.1 > deadline.remaining():
+            kept, reason = False, f"refitting the ensemble (~{estimate:.1f} s) would pass the budget"
+        else:
+            kept, reason = True, "beats the best single model out of fold"
+        info = EnsembleInfo(weights, score, single.name, single.oof_score, kept, reason)
+        if not kept:
+            return Choice(single.name, single.members, single.oof, single.oof_score, info,
+                          single.refit_estimate)
+        oof = np.sum([w * self.oofs[r.name] for r, w in members], axis=0)
+        return Choice("ensemble", members, oof, score, info, estimate)
+
+
+def _oof_score(oof: np.ndarray, ctx: CVContext) -> float:
+    finite = np.isfinite(oof) if oof.ndim == 1 else np.isfinite(oof).all(axis=1)
+    w = None if ctx.sample_weight is None else ctx.sample_weight[finite]
+    return ctx.scorer(ctx.cache.y[finite], oof[finite], w)
+
+
+def candidate_pipeline(record: CandidateRecord, ctx: CVContext,
+                       factory: Callable[[str], Any]) -> Pipeline:
+    """An unfitted ``Pipeline`` (preprocessor + model) of one leaderboard row."""
+    family = FAMILIES[record.family]
+    model = build_estimator(record.family, record.params, task=ctx.task, n_jobs=ctx.n_jobs,
+                            random_state=ctx.random_state, n_estimators=record.n_estimators)
+    return Pipeline([("preprocess", factory(family.for_model)), ("model", model)])
+
+
+def final_pipeline(choice: Choice, ctx: CVContext, factory: Callable[[str], Any]) -> Pipeline:
+    """The unfitted final pipeline of ``choice`` (single model or ensemble)."""
+    if len(choice.members) == 1:
+        return candidate_pipeline(choice.members[0][0], ctx, factory)
+    members = [(r.name, candidate_pipeline(r, ctx, factory)) for r, _ in choice.members]
+    weights = [w for _, w in choice.members]
+    cls = EnsembleRegressor if ctx.task == "regression" else EnsembleClassifier
+    return Pipeline([("model", cls(members, weights))])

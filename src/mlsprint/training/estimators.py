@@ -1,0 +1,148 @@
+"""Small scikit-learn estimators that the search composes into final pipelines.
+
+- :class:`EncodedClassifier` lets an estimator that needs labels ``0..k-1`` (XGBoost)
+  take any labels, and turns ``class_weight`` into sample weights.
+- :class:`EnsembleClassifier` / :class:`EnsembleRegressor`: a weighted average of whole
+  pipelines (each with its own preprocessor), the result of greedy ensemble selection.
+- :func:`fit_estimator` fits anything with optional sample weights, routing them to the
+  last step of a ``Pipeline``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor", "fit_estimator"]
+
+
+def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
+                  **fit_params: Any) -> Any:
+    """Fit ``estimator``; sample weights go to the final step of a ``Pipeline``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> fit_estimator(LinearRegression(), [[0.0], [1.0]], [0.0, 2.0]).coef_.round(3)
+    array([2.])
+    """
+    if sample_weight is None:
+        return estimator.fit(X, y, **fit_params)
+    if isinstance(estimator, Pipeline):
+        last = estimator.steps[-1][0]
+        return estimator.fit(X, y, **{f"{last}__sample_weight": sample_weight}, **fit_params)
+    return estimator.fit(X, y, sample_weight=sample_weight, **fit_params)
+
+
+class EncodedClassifier(ClassifierMixin, BaseEstimator):
+    """Fit ``estimator`` on labels encoded as ``0..k-1``; predict the original labels.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Needs integer labels (for example ``xgboost.XGBClassifier``).
+    class_weight : {"balanced"} or dict, optional
+        Multiplied into the sample weights (for estimators without ``class_weight``).
+    """
+
+    def __init__(self, estimator: Any, class_weight: Any = None) -> None:
+        self.estimator = estimator
+        self.class_weight = class_weight
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> Any:
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
+        self.classes_ = self.label_encoder_.classes_
+        codes = self.label_encoder_.transform(np.asarray(y))
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if self.class_weight is not None:
+            balance = compute_sample_weight(self.class_weight, codes)
+            weight = balance if weight is None else weight * balance
+        if "eval_set" in fit_params:
+            fit_params["eval_set"] = [(Xv, self.label_encoder_.transform(np.asarray(yv)))
+                                      for Xv, yv in fit_params["eval_set"]]
+        self.estimator_ = clone(self.estimator).fit(X, codes, sample_weight=weight,
+                                                    **fit_params)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class _Ensemble(BaseEstimator):
+    def __init__(self, estimators: list[tuple[str, Any]], weights: list[float]) -> None:
+        self.estimators = estimators
+        self.weights = weights
+
+    def _fit_members(self, X: Any, y: Any, sample_weight: Any) -> None:
+        if len(self.estimators) != len(self.weights) or not self.estimators:
+            raise ValueError(
+                f"an ensemble needs one weight per estimator; got {len(self.estimators)} "
+                f"estimators and {len(self.weights)} weights")
+        self.estimators_ = [fit_estimator(clone(est), X, y, sample_weight)
+                            for _, est in self.estimators]
+        total = float(np.sum(self.weights))
+        self.weights_ = np.asarray(self.weights, dtype=float) / total
+
+    @property
+    def named_estimators_(self) -> dict[str, Any]:
+        check_is_fitted(self, "estimators_")
+        return {name: est for (name, _), est in zip(self.estimators, self.estimators_,
+                                                    strict=True)}
+
+
+class EnsembleClassifier(ClassifierMixin, _Ensemble):
+    """Weighted average of the class probabilities of several fitted pipelines.
+
+    Parameters
+    ----------
+    estimators : list of (name, estimator)
+        Classifiers (usually whole pipelines) with ``predict_proba``.
+    weights : list of float
+        One non-negative weight per estimator (normalised to sum to 1).
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> EnsembleClassifier:
+        self.classes_ = np.unique(np.asarray(y))
+        self._fit_members(X, y, sample_weight)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        out = np.zeros((len(X), len(self.classes_)))
+        for est, weight in zip(self.estimators_, self.weights_, strict=True):
+            cols = np.searchsorted(self.classes_, est.classes_)
+            out[:, cols] += weight * est.predict_proba(X)
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class EnsembleRegressor(RegressorMixin, _Ensemble):
+    """Weighted average of the predictions of several fitted pipelines.
+
+    Parameters
+    ----------
+    estimators : list of (name, estimator)
+    weights : list of float
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> EnsembleRegressor:
+        self._fit_members(X, y, sample_weight)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        preds = [w * np.asarray(est.predict(X), dtype=float)
+                 for est, w in zip(self.estimators_, self.weights_, strict=True)]
+        return np.sum(preds, axis=0)

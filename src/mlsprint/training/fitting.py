@@ -1,0 +1,115 @@
+"""Fit one model on one fold: early stopping for boosters, a wall-clock guard for all.
+
+LightGBM and XGBoost get a callback that stops boosting when the deadline passes;
+HistGradientBoosting and the forests grow in chunks (``warm_start``) and stop between
+chunks. The caller checks ``deadline.passed()`` afterwards and discards a cut fit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from mlsprint.training.cv import Deadline
+from mlsprint.training.estimators import EncodedClassifier, fit_estimator
+from mlsprint.training.families import Family
+
+__all__ = ["best_iteration", "fit_model"]
+
+PATIENCE = 50
+HGB_CHUNK = 100
+FOREST_CHUNK = 50
+
+
+def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any,
+              wv: Any, deadline: Deadline) -> Any:
+    """Fit ``model`` (an estimator of ``family``) on a fold; returns the fitted model."""
+    fitter = {
+        "lightgbm": _fit_lightgbm,
+        "xgboost": _fit_xgboost,
+        "hist_gradient_boosting": _fit_hgb,
+        "random_forest": _fit_forest,
+        "extra_trees": _fit_forest,
+    }.get(family.name)
+    if fitter is None:
+        return fit_estimator(model, Xt, yt, wt)
+    return fitter(model, Xt, yt, wt, Xv, yv, wv, deadline)
+
+
+def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+                  deadline: Deadline) -> Any:
+    import lightgbm as lgb
+
+    def guard(env: Any) -> None:
+        if deadline.passed():
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
+
+    with warnings.catch_warnings():
+        # LightGBM 4.7 deprecates eval_set for eval_X/eval_y, but its eval_y path does
+        # not label-encode string classes (ValueError 'could not convert string').
+        warnings.filterwarnings("ignore", message="The argument 'eval_set' is deprecated")
+        return model.fit(Xt, yt, sample_weight=wt, eval_set=[(Xv, yv)],
+                         eval_sample_weight=None if wv is None else [wv],
+                         callbacks=[lgb.early_stopping(PATIENCE, verbose=False), guard])
+
+
+def _fit_xgboost(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+                 deadline: Deadline) -> Any:
+    import xgboost as xgb
+
+    class Guard(xgb.callback.TrainingCallback):
+        def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+            return deadline.passed()
+
+    inner = model.estimator if isinstance(model, EncodedClassifier) else model
+    inner.set_params(callbacks=[Guard()])
+    model.fit(Xt, yt, sample_weight=wt, eval_set=[(Xv, yv)],
+              sample_weight_eval_set=None if wv is None else [wv], verbose=False)
+    fitted = model.estimator_ if isinstance(model, EncodedClassifier) else model
+    fitted.set_params(callbacks=None)  # the guard is a local class: not picklable
+    inner.set_params(callbacks=None)
+    return model
+
+
+def _fit_hgb(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+             deadline: Deadline) -> Any:
+    total = model.max_iter
+    done = 0
+    model.set_params(warm_start=True)
+    while True:
+        done = min(done + HGB_CHUNK, total)
+        model.set_params(max_iter=done)
+        model.fit(Xt, yt, sample_weight=wt, X_val=Xv, y_val=yv, sample_weight_val=wv)
+        if model.n_iter_ < done or done >= total or deadline.passed():
+            break
+    model.set_params(warm_start=False, max_iter=total)
+    return model
+
+
+def _fit_forest(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+                deadline: Deadline) -> Any:
+    total = model.n_estimators
+    done = 0
+    model.set_params(warm_start=True)
+    with warnings.catch_warnings():
+        # class_weight="balanced_subsample" with warm_start warns for data that changes
+        # between calls; here every chunk sees the same rows.
+        warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
+        while done < total and not deadline.passed():
+            done = min(done + FOREST_CHUNK, total)
+            model.set_params(n_estimators=done)
+            fit_estimator(model, Xt, yt, wt)
+    model.set_params(warm_start=False)
+    return model
+
+
+def best_iteration(family: Family, model: Any) -> int | None:
+    """Boosting rounds the fitted model uses (early stopping), ``None`` for others."""
+    if family.name == "lightgbm":
+        return int(model.best_iteration_ or model.n_estimators_)
+    if family.name == "xgboost":
+        inner = model.estimator_ if isinstance(model, EncodedClassifier) else model
+        return int(inner.best_iteration) + 1
+    if family.name == "hist_gradient_boosting":
+        return int(model.n_iter_)
+    return None

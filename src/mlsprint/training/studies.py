@@ -1,0 +1,44 @@
+"""Optuna studies of one search: one per family, seeded, pruned, defaults enqueued first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlsprint.errors import TrackingError
+from mlsprint.evaluation.metrics import greater_is_better
+from mlsprint.training.families import Family
+
+__all__ = ["open_studies"]
+
+
+def open_studies(families: list[Family], *, storage: str | None, study_name: str,
+                 metric: str, task: str, random_state: int) -> dict[str, Any]:
+    """Create ``<study_name>.<family>`` for every family, its defaults enqueued.
+
+    Raises
+    ------
+    TrackingError
+        When a study of that name already exists in ``storage`` (a reused name would
+        mix two searches and break reproducibility).
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    store: Any = None if storage is None else optuna.storages.RDBStorage(storage)
+    direction = "maximize" if greater_is_better(metric) else "minimize"
+    studies: dict[str, Any] = {}
+    for index, family in enumerate(families):
+        name = f"{study_name}.{family.name}"
+        try:
+            study = optuna.create_study(
+                storage=store, study_name=name, direction=direction,
+                sampler=optuna.samplers.TPESampler(seed=random_state + index),
+                pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0),
+                load_if_exists=False)
+        except optuna.exceptions.DuplicatedStudyError as exc:
+            raise TrackingError(
+                f"the Optuna study {name!r} already exists in {storage}; give each search "
+                "a new study_name (for example the run id)") from exc
+        study.enqueue_trial(family.defaults(task))
+        studies[family.name] = study
+    return studies

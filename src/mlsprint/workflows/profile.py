@@ -1,0 +1,128 @@
+"""``mlsprint profile``: profile the data, flag quality and leakage, cut the holdout once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mlsprint.data.fingerprint import fingerprint
+from mlsprint.data.split import SplitPlan, choose_split, split_holdout
+from mlsprint.errors import DataError
+from mlsprint.workflows.context import Project
+from mlsprint.workflows.files import write_json_atomic, write_text_atomic
+
+__all__ = ["ProfileOutcome", "SplitOutcome", "load_train", "read_split", "run_profile"]
+
+PROFILE_STATE = "profile.json"  # the latest profile, inside .mlsprint/: training reads it
+
+
+@dataclass(frozen=True, slots=True)
+class SplitOutcome:
+    plan: SplitPlan
+    train_rows: int
+    holdout_rows: int
+    fingerprints: dict[str, str]
+    reused: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.plan.to_dict(), "train_rows": self.train_rows,
+                "holdout_rows": self.holdout_rows, "fingerprints": self.fingerprints,
+                "reused": self.reused}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileOutcome:
+    html: Path
+    json: Path
+    severity_counts: dict[str, int]
+    excluded: tuple[str, ...]
+    findings: tuple[Any, ...]
+    split: SplitOutcome
+    run_id: str
+
+
+def run_profile(folder: str | Path = ".", *, resplit: bool = False) -> ProfileOutcome:
+    """Profile the whole table, write the reports, then cut (or reuse) the holdout."""
+    from mlsprint.data.profiling import profile, render_profile_html
+
+    project = Project.open(folder)
+    table = project.data()
+    report = profile(table.frame, project.spec, random_state=project.spec.seed)
+    data = report.to_dict()
+    html = write_text_atomic(project.paths.reports / "profile.html", render_profile_html(report))
+    out_json = write_json_atomic(project.paths.reports / "profile.json", data)
+    write_json_atomic(project.paths.state / PROFILE_STATE, data)
+    counts = Counter(f.severity for f in report.findings)
+    with project.phase("profile", fingerprint=table.fingerprint,
+                       params={"rows": len(table.frame), "sample_rows": report.sample_size_used,
+                               "excluded": list(report.excluded_columns)}) as run_id:
+        project.tracker.log_metrics(run_id, {f"findings_{k}": counts.get(k, 0)
+                                             for k in ("info", "warning", "critical")})
+        project.tracker.log_artifact(run_id, html)
+        project.tracker.log_artifact(run_id, out_json)
+    split = _cut_holdout(project, table.frame, table.fingerprint, report, resplit=resplit)
+    return ProfileOutcome(html, out_json, dict(counts), tuple(report.excluded_columns),
+                          tuple(report.findings), split, run_id)
+
+
+def read_split(project: Project) -> dict[str, Any]:
+    """The recorded split (``split.json``), or a clear error when none was cut yet."""
+    path = project.paths.split_dir / "split.json"
+    if not path.exists():
+        raise DataError(f"{project.paths.root}: no holdout has been cut yet; run "
+                        "'mlsprint profile' first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_train(project: Project) -> pd.DataFrame:
+    """The training rows. Training and tuning read only this file, never the holdout."""
+    recorded = read_split(project)
+    frame = pd.read_parquet(project.paths.train_file)
+    if fingerprint(frame) != recorded["fingerprints"]["train"]:
+        raise DataError(f"{project.paths.train_file}: the training rows changed since the "
+                        "split was cut; run 'mlsprint profile --resplit'")
+    return frame
+
+
+def _cut_holdout(project: Project, frame: pd.DataFrame, data_fp: str, report: Any, *,
+                 resplit: bool) -> SplitOutcome:
+    split_json = project.paths.split_dir / "split.json"
+    if split_json.exists() and not resplit:
+        recorded = json.loads(split_json.read_text(encoding="utf-8"))
+        if recorded["fingerprints"]["data"] == data_fp:
+            return SplitOutcome(SplitPlan(**recorded["plan"]), recorded["train_rows"],
+                                recorded["holdout_rows"], recorded["fingerprints"], True)
+        raise DataError(
+            f"the data changed since the holdout was cut (was {recorded['fingerprints']['data']}"
+            f", now {data_fp}); run 'mlsprint profile --resplit' to cut a new holdout")
+    spec = project.spec
+    y = frame[spec.data.target]
+    plan = choose_split(spec, y, time_column=report.time_column,
+                        group_column=report.group_column, time_ordered=report.time_ordered)
+    train_idx, holdout_idx = split_holdout(frame, plan, target=spec.data.target,
+                                           random_state=spec.seed)
+    train = frame.iloc[train_idx].reset_index(drop=True)
+    holdout = frame.iloc[holdout_idx].reset_index(drop=True)
+    fps = {"data": data_fp, "train": fingerprint(train), "holdout": fingerprint(holdout)}
+    for target, part in ((project.paths.train_file, train),
+                         (project.paths.holdout_file, holdout)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".parquet.tmp")
+        part.to_parquet(tmp, index=False)
+        tmp.replace(target)
+    outcome = SplitOutcome(plan, len(train), len(holdout), fps, False)
+    write_json_atomic(split_json, outcome.to_dict())
+    with project.phase("split", fingerprint=data_fp,
+                       params={"strategy": plan.strategy, "column": plan.column,
+                               "reason": plan.reason, "holdout_fraction": plan.holdout_fraction},
+                       tags={"mlsprint.train_fingerprint": fps["train"],
+                             "mlsprint.holdout_fingerprint": fps["holdout"]}) as run_id:
+        project.tracker.log_metrics(run_id, {"train_rows": len(train),
+                                             "holdout_rows": len(holdout)})
+        project.tracker.log_dict(run_id, outcome.to_dict(), "split.json")
+    return outcome

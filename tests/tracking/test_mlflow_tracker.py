@@ -1,0 +1,44 @@
+"""The MLflow tracker round trip, on the embedded SQLite store and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlsprint.errors import TrackingError
+from mlsprint.tracking import MlflowTracker, default_tracking_uri
+
+
+def _round_trip(tracker: MlflowTracker) -> None:
+    with tracker.run("profile", tags={"mlsprint.data_fingerprint": "sha256:abc"}) as run_id:
+        tracker.log_params(run_id, {"seed": 7, "spec": {"a": [1, 2]}})
+        tracker.log_metrics(run_id, {"auc": 0.91, "skipped": float("nan")})
+        tracker.log_dict(run_id, {"findings": 3}, "profile.json")
+    with pytest.raises(RuntimeError), tracker.run("train"):
+        raise RuntimeError("boom")
+    latest = tracker.latest("profile")
+    assert latest is not None and latest.run_id == run_id
+    assert latest.metrics == {"auc": 0.91}
+    assert latest.params["seed"] == "7" and latest.params["spec"] == '{"a": [1, 2]}'
+    assert latest.tags["mlsprint.data_fingerprint"] == "sha256:abc"
+    assert tracker.load_dict(run_id, "profile.json") == {"findings": 3}
+    assert tracker.latest("train") is None, "a failed run is not evidence"
+    assert [r.status for r in tracker.runs("train", finished_only=False)] == ["FAILED"]
+    with tracker.run("train") as parent, tracker.run("train", parent_run_id=parent) as child:
+        tracker.log_metrics(child, {"cv_mean": 0.8})
+    assert [r.run_id for r in tracker.children(parent)] == [child]
+
+
+def test_round_trip_on_embedded_sqlite(tmp_path):
+    uri = default_tracking_uri(tmp_path / ".mlsprint")
+    _round_trip(MlflowTracker(uri, "proj", artifact_location=tmp_path / "art"))
+    assert (tmp_path / ".mlsprint" / "mlflow.db").exists()
+
+
+@pytest.mark.postgres
+def test_round_trip_on_postgresql(tmp_path, postgres_url):
+    _round_trip(MlflowTracker(postgres_url, "proj", artifact_location=tmp_path / "art"))
+
+
+def test_unreachable_store_is_a_tracking_error(tmp_path):
+    with pytest.raises(TrackingError, match="cannot be used.*tracking.uri"):
+        MlflowTracker("postgresql+psycopg://nobody@127.0.0.1:1/none", "proj")
