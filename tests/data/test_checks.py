@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import read_dataset
 
+from conftest import read_dataset
 from mlsprint.data.checks import check_spec_against_data
 from mlsprint.data.roles import infer_roles
 from mlsprint.spec import parse_spec
@@ -106,6 +106,11 @@ CASES = {
                 split={"n_folds": 10}), german(),
         f"{F}: data.target: class 'retraining' of 'purpose' has 9 rows, fewer than "
         "split.n_folds (10); merge rare classes or lower n_folds"),
+    "positive_class_on_multiclass": (
+        spec_of(task={"type": "multiclass", "positive_class": "radio/tv"},
+                data={"target": "purpose"}), german(),
+        f"{F}: task.positive_class: 'radio/tv' is set, but a multiclass task has no "
+        "positive class; remove it"),
     "regression_on_strings": (
         spec_of(task={"type": "regression"}, data={"target": "purpose"}), german(),
         f"{F}: task.type: regression needs a numeric target; 'purpose' holds str values "
@@ -120,14 +125,11 @@ CASES = {
         f"{F}: data.columns.time[0]: column 'purpose' does not hold parseable dates (values "
         "such as ['radio/tv', 'education', 'furniture/equipment']); expected dates like "
         "2024-01-31; fix the column or remove it from time"),
-    "temporal_split_without_time": (
-        spec_of(split={"strategy": "temporal"}), german(),
-        f"{F}: split.strategy: temporal needs a time column in data.columns.time; add one "
-        "or use auto"),
-    "group_split_without_group": (
-        spec_of(split={"strategy": "group"}), german(),
-        f"{F}: split.strategy: group needs data.columns.group; name the column whose rows "
-        "must stay together"),
+    "stratified_regression": (
+        spec_of(task={"type": "regression"}, data={"target": "credit_amount"},
+                split={"strategy": "stratified"}), german(),
+        f"{F}: split.strategy: stratified needs classes, but the task is regression; use "
+        "auto, random, temporal or group"),
     "too_few_rows": (
         spec_of(), german().iloc[[0, 1, 2, 3, 4, 5, 6, 8]],
         f"{F}: data.source: {D} has 8 rows, too few for a 0.2 holdout and 5 folds; add "
@@ -189,3 +191,9 @@ def test_init_output_passes_check_on_every_dataset(name):
                        roles=roles, **READ.get(name, {}))
     spec = parse_spec(yaml.safe_load(text))
     assert check_spec_against_data(spec, df, data_name=name) == []
+
+
+def test_temporal_by_row_order_and_group_from_profiling_are_allowed():
+    for strategy in ("temporal", "group"):
+        assert check_spec_against_data(spec_of(split={"strategy": strategy}), german(),
+                                       data_name=D) == []

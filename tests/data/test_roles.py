@@ -162,7 +162,8 @@ def test_id_detectors_on_planted_columns():
     (["08/14/2013", "12/31/2013"], True), (["14.08.2013", "31.12.2013"], True),
     (["Jan 5, 2020", "Feb 11, 2021"], True), (["20200101", "20201231"], True),
     (["250.83", "276", "V27"], False), (["1-2", "3-4"], False), (["may", "jun"], False),
-    ([20200101, 20201231], False),
+    ([20200101, 20201231], False), (["1.2.3", "2.0.1", "10.4.7"], False),
+    (["192.168.1.1", "10.0.0.1"], False),
 ])
 def test_looks_like_datetime(values, expected):
     assert looks_like_datetime(pd.Series(values)) is expected
@@ -204,3 +205,26 @@ def test_year_built_is_a_feature_but_year_sold_is_time():
     roles = infer_roles(df, "SalePrice")
     assert "Year Built" not in roles.time and "Garage Yr Blt" not in roles.time
     assert "Yr Sold" in roles.reasons and "2006-2010" in roles.reasons["Yr Sold"]
+
+
+def test_birth_dates_are_protected_not_time():
+    df = pd.DataFrame({"date_of_birth": pd.date_range("1950-01-01", periods=40, freq="90D"),
+                       "signup": pd.date_range("2020-01-01", periods=40).astype(str),
+                       "y": [0, 1] * 20})
+    roles = infer_roles(df, "y")
+    assert roles.time == ("signup",) and roles.protected == ("date_of_birth",)
+
+
+def test_non_string_and_duplicate_column_names():
+    df = pd.DataFrame({0: range(40), 1: [0, 1] * 20})
+    assert infer_roles(df, "1").id == ("0",)
+    dup = pd.concat([df, df[[0]]], axis=1).rename(columns=str)
+    with pytest.raises(DataError, match=r"duplicate column names \['0'\]; rename them"):
+        infer_roles(dup, "1")
+
+
+def test_weight_reason_needs_non_negative_complete_numbers():
+    assert weight_reason("fnlwgt", pd.Series([1.5, 2.0])) is not None
+    assert weight_reason("sample_weight", pd.Series([1.0, -1.0])) is None
+    assert weight_reason("weight", pd.Series([1.0, None])) is None
+    assert weight_reason("height", pd.Series([1.0, 2.0])) is None

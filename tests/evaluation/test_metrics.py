@@ -191,3 +191,11 @@ def test_errors_say_what_was_wrong() -> None:
     with pytest.raises(DataError, match=r"labels \['z'\] that are not in classes"):
         score("accuracy", ["a", "z"], [[1.0, 0.0], [0.5, 0.5]], task="multiclass",
               classes=["a", "b"])
+
+
+def test_non_finite_predictions_are_refused() -> None:
+    with pytest.raises(DataError, match="non-finite values in 1 rows"):
+        score("rmse", [1.0, 2.0], [np.nan, 2.0], task="regression")
+    with pytest.raises(DataError, match="non-finite values in 1 rows"):
+        score("log_loss", ["a", "b"], [[np.nan, 0.5], [0.5, 0.5]], task="multiclass",
+              classes=["a", "b"])

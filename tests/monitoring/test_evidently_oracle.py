@@ -8,6 +8,7 @@ chi-square / Z regime) and of 3,000 rows (its Wasserstein / Jensen-Shannon regim
 from __future__ import annotations
 
 import pytest
+from tests.monitoring.conftest import GOLDEN, make_reference, read_pair
 
 from mlsprint.monitoring import (
     detect_drift,
@@ -19,7 +20,6 @@ from mlsprint.monitoring import (
     evidently_wasserstein,
     evidently_z,
 )
-from tests.monitoring.conftest import GOLDEN, make_reference, read_pair
 
 CASES = sorted(GOLDEN["cases"])
 

@@ -7,8 +7,8 @@ from functools import cache
 import pandas as pd
 import pytest
 import yaml
-from conftest import read_dataset
 
+from conftest import read_dataset
 from mlsprint.data.roles import infer_roles
 from mlsprint.errors import SpecError
 from mlsprint.spec import ProjectSpec, parse_spec
@@ -82,7 +82,7 @@ def test_every_inferred_role_round_trips(name, target, options):
         "binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse"}[roles.task]
     assert (tuple(cols.id), tuple(cols.time), tuple(cols.constant)) == (
         roles.id, roles.time, roles.constant)
-    assert cols.group == roles.group
+    assert cols.group == roles.group == ("patient_nbr" if name == "diabetes_130us" else None)
     assert tuple(spec.protected_names) == roles.protected
     assert spec.data.na_values == options.get("na_values")
     assert spec.data.keep_default_na == options.get("keep_default_na", True)
@@ -92,12 +92,6 @@ def test_regression_spec_shows_cost_per_unit_error_and_no_positive_class():
     text = render("bike_sharing_hourly", "cnt")
     assert "#   cost_per_unit_error:" in text and "positive_class" not in text
     assert yaml.safe_load(text)["task"]["primary_metric"] == "rmse"
-
-
-def test_group_is_inferred_for_repeat_patients():
-    raw = yaml.safe_load(render("diabetes_130us", "readmitted", na_values=["?"],
-                                keep_default_na=False))
-    assert raw["data"]["columns"]["group"] == "patient_nbr"
 
 
 def test_awkward_names_stay_strings():
@@ -138,3 +132,12 @@ def test_primary_metric_override_and_errors():
 
 def test_rendering_is_deterministic():
     assert render("german_credit", "class") == render("german_credit", "class")
+
+
+def test_boolean_target_round_trips_as_boolean():
+    df = pd.DataFrame({"x": range(20), "churned": [True, False, False, False] * 5})
+    roles = infer_roles(df, "churned")
+    assert (roles.task, roles.target_kind, roles.positive_class) == ("binary", "boolean", True)
+    spec = parse_spec(yaml.safe_load(render_spec(name="b", data_source="b.csv",
+                                                 target="churned", roles=roles)))
+    assert spec.task.positive_class is True

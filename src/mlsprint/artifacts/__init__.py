@@ -13,18 +13,38 @@ from mlsprint.artifacts.bundle import (
 )
 from mlsprint.artifacts.manifest import MANIFEST, verify_manifest, write_manifest
 from mlsprint.artifacts.outputs import output_columns, prediction_frame, proba_column
+from mlsprint.artifacts.package import write_package
+from mlsprint.artifacts.promotions import Promotion, promote, read_promotions, rollback
+from mlsprint.artifacts.registry import (
+    ResolvedModel,
+    get_alias_version,
+    log_datasets,
+    register_bundle,
+    resolve_model,
+    set_alias,
+)
 
 __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
     "Bundle",
     "BundleInfo",
+    "Promotion",
+    "ResolvedModel",
     "copy_bundle",
+    "get_alias_version",
     "load_bundle",
+    "log_datasets",
     "output_columns",
     "prediction_frame",
     "proba_column",
+    "promote",
+    "read_promotions",
+    "register_bundle",
+    "resolve_model",
+    "rollback",
     "save_bundle",
+    "set_alias",
     "verify_manifest",
     "write_manifest",
 ]

@@ -2,7 +2,7 @@
 
 ``mlsprint.evaluation.explain_rows`` is used when it exists; otherwise the boosters' native
 contributions (LightGBM ``pred_contrib``, XGBoost ``pred_contribs``) or ``coef * x`` for a
-linear model, on the pipeline's transformed features. Contributions add up (with ``bias``)
+linear model, on the pipeline's transformed features. Contributions add up (with ``(bias)``)
 to the raw score: log-odds for classifiers, the prediction for regressors.
 """
 
@@ -50,7 +50,7 @@ def explain_pipeline(pipeline: Any, X: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per input row; columns are the transformed feature names and ``bias``
+        One row per input row; columns are the transformed feature names and ``(bias)``
         (prefixed ``<class>:`` per class for multiclass models).
     """
     try:
@@ -66,7 +66,7 @@ def explain_pipeline(pipeline: Any, X: pd.DataFrame) -> pd.DataFrame:
         raise BundleError(f"no per-row explanation for a {type(estimator).__name__}: "
                           "expected a LightGBM, XGBoost or linear final step")
     names = [str(n) for n in (pre.get_feature_names_out() if pre is not None
-                              else X.columns)] + ["bias"]
+                              else X.columns)] + ["(bias)"]
     n_blocks = contrib.shape[1] // len(names)
     if n_blocks > 1:
         classes = list(getattr(estimator, "classes_", range(n_blocks)))

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mlsprint.cli import render
 from mlsprint.cli.app import app, console
-from mlsprint.cli.progress import working
+from mlsprint.cli.progress import progress_bar, working
 
 ProjectDir = Annotated[Path, typer.Option("--project", "-p", help="The project folder.",
                                           file_okay=False)]
@@ -85,3 +86,90 @@ def status(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
     console.print(table)
     if report.gate_verdict:
         console.print(f"Gate verdict: [bold]{report.gate_verdict}[/]")
+
+
+@app.command()
+def profile(
+    project: ProjectDir = Path("."),
+    resplit: Annotated[bool, typer.Option(
+        "--resplit", help="Cut a new holdout (after the data changed).")] = False,
+) -> None:
+    """Profile the data, flag quality, leakage and temporal issues, cut the holdout once."""
+    from mlsprint.workflows.profile import run_profile
+
+    with working("Profiling the data"):
+        outcome = run_profile(project, resplit=resplit)
+    render.findings(outcome.findings)
+    if outcome.excluded:
+        console.print(f"Excluded from training (critical leakage or ids): "
+                      f"[bold]{', '.join(outcome.excluded)}[/] (keep one with "
+                      "data.columns.keep)")
+    split = outcome.split
+    verb = "Reused" if split.reused else "Cut"
+    console.print(f"{verb} the holdout: [bold]{split.plan.strategy}[/] split, "
+                  f"{split.train_rows:,} training / {split.holdout_rows:,} holdout rows "
+                  f"({split.plan.reason})")
+    console.print(f"Report: {outcome.html}")
+
+
+@app.command()
+def baseline(project: ProjectDir = Path(".")) -> None:
+    """Cross-validate the dummy and linear baselines that the gate compares against."""
+    from mlsprint.workflows.baseline import run_baseline
+
+    with working("Cross-validating the baselines"):
+        outcome = run_baseline(project)
+    render.baseline(outcome.summary)
+
+
+@app.command()
+def train(
+    project: ProjectDir = Path("."),
+    budget: Annotated[float | None, typer.Option(
+        "--budget", min=1, help="Wall-clock seconds for the whole command.")] = None,
+    trials: Annotated[int | None, typer.Option(
+        "--trials", min=1, help="Number of trials (reproducible; no time limit).")] = None,
+    refit_full: Annotated[bool, typer.Option(
+        "--refit-full", help="Refit on every row, holdout included (no validation after).")
+    ] = False,
+) -> None:
+    """Search model families under a time budget; ensemble; analyse errors."""
+    from mlsprint.workflows.train import run_train
+
+    if budget is not None and trials is not None:
+        raise typer.BadParameter("give --budget or --trials, not both", param_hint="--budget")
+    with progress_bar("Training") as update:
+        outcome = run_train(project, budget_seconds=budget, n_trials=trials,
+                            refit_full=refit_full, progress=update)
+    render.leaderboard(outcome.result)
+    limit = f" of {outcome.budget_seconds:g} s" if outcome.budget_seconds else ""
+    console.print(f"Candidate [bold]{outcome.result.best}[/] saved in {outcome.candidate_dir} "
+                  f"({outcome.seconds:.0f} s{limit}). Report: {outcome.report}")
+    if refit_full:
+        console.print("[yellow]Refitted on every row, holdout included: this candidate "
+                      "cannot be validated.[/]")
+
+
+ModelRef = Annotated[str | None, typer.Option(
+    "--model", help="A bundle path or models:/NAME@ALIAS (default: champion, else the latest "
+                    "validated candidate, else the latest trained one).")]
+
+
+@app.command()
+def predict(
+    data: Annotated[Path, typer.Option("--data", help="CSV or Parquet file to score.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
+    project: ProjectDir = Path("."),
+    model: ModelRef = None,
+    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per streamed chunk.")] = 100_000,
+) -> None:
+    """Score a file: input rows plus prediction and proba_<class> columns."""
+    from mlsprint.workflows.predict import run_predict
+
+    with working("Scoring"):
+        outcome = run_predict(project, data=data, out=out, model=model, chunk_rows=chunk_rows)
+    console.print(f"Model: {outcome.model}")
+    if outcome.warnings:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.warnings.items()))
+        console.print(f"[yellow]Contract warnings (predictions still made):[/] {counts}")
+    console.print(f"Wrote {outcome.rows:,} rows to {outcome.out}")

@@ -177,6 +177,10 @@ def _target(ctx: _Ctx) -> list[str]:
         return [ctx.problem("data.target", f"column {name!r} has a single value {seen} "
                                            f"({y.isna().sum()} missing); nothing to learn: "
                                            "pick another target")]
+    if ctx.spec.task.type != "binary" and ctx.spec.task.positive_class is not None:
+        return [ctx.problem("task.positive_class", f"{ctx.spec.task.positive_class!r} is set, "
+                                                   f"but a {ctx.spec.task.type} task has no "
+                                                   "positive class; remove it")]
     if ctx.spec.task.type == "regression":
         if kind_of(y) not in ("integer", "float"):
             return [ctx.problem("task.type", f"regression needs a numeric target; {name!r} "
@@ -204,14 +208,14 @@ def _time(ctx: _Ctx) -> list[str]:
 
 
 def _split(ctx: _Ctx) -> list[str]:
-    split, cols = ctx.spec.split, ctx.spec.data.columns
+    split = ctx.spec.split
     out = []
-    if split.strategy == "temporal" and not cols.time:
-        out.append(ctx.problem("split.strategy", "temporal needs a time column in "
-                                                 "data.columns.time; add one or use auto"))
-    if split.strategy == "group" and cols.group is None:
-        out.append(ctx.problem("split.strategy", "group needs data.columns.group; name the "
-                                                 "column whose rows must stay together"))
+    # temporal without a time column splits by row order; group without a column may use
+    # the one profiling finds: neither is an error here
+    if split.strategy == "stratified" and ctx.spec.task.type == "regression":
+        out.append(ctx.problem("split.strategy", "stratified needs classes, but the task is "
+                                                 "regression; use auto, random, temporal or "
+                                                 "group"))
     n = len(ctx.df)
     holdout = int(n * split.holdout_fraction)
     if n and (holdout < 1 or n - holdout < 2 * split.n_folds):

@@ -122,7 +122,7 @@ class Violation:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         return None if np.isnan(value) else str(value)
     if isinstance(value, (pd.Timestamp,)):
@@ -226,21 +226,32 @@ def _level(policy: ContractPolicy, kind: str) -> str:
     return getattr(policy, kind)
 
 
-def _type_ok(series: pd.Series, col: ColumnContract) -> bool:
+def _wrong_type_rows(series: pd.Series, col: ColumnContract) -> np.ndarray:
+    """Positions of values the column's kind cannot read (a boolean is not a number)."""
+    present = series.notna().to_numpy()
     if col.kind == "numeric":
-        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-            series.dtype
-        ):
-            return True
-        converted = pd.to_numeric(series.dropna(), errors="coerce")
-        return bool(converted.notna().all())
-    return True  # categories and text accept any value, compared as strings
+        dtype = series.dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            return present
+        if pd.api.types.is_numeric_dtype(dtype):
+            return np.zeros(len(series), dtype=bool)
+        converted = pd.to_numeric(series.where(~series.map(_is_bool), None), errors="coerce")
+        return present & converted.isna().to_numpy()
+    if col.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        parsed = pd.to_datetime(series.astype("object").where(series.notna(), None),
+                                errors="coerce", format="ISO8601")
+        return present & parsed.isna().to_numpy()
+    return np.zeros(len(series), dtype=bool)  # categories and text accept any value
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
 
 
 def _row_violations(series: pd.Series, col: ColumnContract, policy: ContractPolicy,
-                    positions: np.ndarray) -> list[Violation]:
+                    positions: np.ndarray, *, ignore: np.ndarray) -> list[Violation]:
     out: list[Violation] = []
-    isna = series.isna().to_numpy()
+    isna = series.isna().to_numpy() & ~ignore  # a wrong-typed value is not also a null
     if not col.nullable and isna.any() and policy.unseen_null != "ignore":
         for row in positions[isna]:
             out.append(Violation(col.name, "unseen_null", policy.unseen_null,
@@ -271,31 +282,34 @@ def validate(df: pd.DataFrame, contract: DataContract,
              policy: ContractPolicy | None = None) -> list[Violation]:
     """Every violation of ``contract`` in ``df``, each with its level from ``policy``.
 
-    Target and weight columns may be absent (prediction requests carry neither).
+    Only the columns the model reads (role ``feature``) are required and checked: the
+    target, weight, ids, time, group and excluded columns may be absent (a prediction
+    request carries none of them) and are never flagged. A value the column's kind cannot
+    read is a ``wrong_type`` violation of its row; every other row is still checked.
     """
     policy = policy or ContractPolicy()
     violations: list[Violation] = []
-    expected = contract.input_columns
-    optional = {c.name for c in contract.columns if c.role in ("target", "weight")}
     present = set(map(str, df.columns))
-    for name in expected:
-        if name not in present:
-            violations.append(Violation(name, "missing_column", policy.missing_column,
-                                        f"column '{name}' is missing"))
+    for col in contract.features:
+        if col.name not in present and policy.missing_column != "ignore":
+            violations.append(Violation(col.name, "missing_column", policy.missing_column,
+                                        f"column '{col.name}' is missing"))
     known = set(contract.names)
     for name in map(str, df.columns):
         if name not in known and policy.extra_column != "ignore":
             violations.append(Violation(name, "extra_column", policy.extra_column,
                                         f"column '{name}' was not in the training data"))
     positions = np.arange(len(df))
-    for col in contract.columns:
-        if col.name not in present or col.name in optional or col.role == "excluded":
+    for col in contract.features:
+        if col.name not in present:
             continue
         series = df[col.name]
-        if not _type_ok(series, col):
-            violations.append(Violation(col.name, "wrong_type", policy.wrong_type,
-                                        f"expected {col.kind} values, got dtype "
-                                        f"{series.dtype}", value=str(series.dtype)))
-            continue
-        violations.extend(_row_violations(series, col, policy, positions))
+        bad = _wrong_type_rows(series, col)
+        if bad.any() and policy.wrong_type != "ignore":
+            violations.extend(
+                Violation(col.name, "wrong_type", policy.wrong_type,
+                          f"expected a {col.kind} value, got {v!r}", int(row), str(v))
+                for row, v in zip(positions[bad], series.to_numpy()[bad], strict=True))
+        violations.extend(_row_violations(series.where(~bad, None) if bad.any() else series,
+                                          col, policy, positions, ignore=bad))
     return violations

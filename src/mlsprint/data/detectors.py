@@ -63,7 +63,6 @@ PROTECTED_VALUES = {
 }
 
 
-
 def tokens(name: str) -> list[str]:
     """Lower-case words of a column name: ``'CustomerID'`` -> ``['customer', 'id']``.
 
@@ -77,10 +76,12 @@ def tokens(name: str) -> list[str]:
 
 
 def is_stringish(series: pd.Series) -> bool:
-    return kind_of(series) == "string" and not isinstance(series.dtype, pd.CategoricalDtype)
+    """True for text-like columns: strings, objects and categoricals."""
+    return kind_of(series) == "string"
 
 
 def integral(series: pd.Series) -> bool:
+    """True for integers, and for floats whose values are all whole (ids read with NaN)."""
     kind = kind_of(series)
     if kind == "integer":
         return True
@@ -138,8 +139,10 @@ def _distinct_sample(series: pd.Series) -> pd.Series:
 
 
 def _parse_rate(sample: pd.Series, fmt: str) -> float:
+    """Share of values that parse with ``fmt`` to a plausible date (years 1800-2200)."""
     parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-    return float(parsed.notna().mean())
+    years = parsed.dt.year
+    return float((parsed.notna() & years.between(1800, 2200)).mean())
 
 
 def datetime_format(series: pd.Series) -> str | None:

@@ -38,9 +38,10 @@ def _normalised(series: pd.Series) -> pd.Series:
         return series.astype("object").map({True: 1, False: 0}).astype("float64")
     if kind == "datetime":
         return series.astype("datetime64[ns]").astype("int64")
-    return series.astype("object").where(series.notna(), None).map(
-        lambda v: v if v is None else str(v)
-    )
+    text = series.astype("object").where(series.notna(), None)
+    if isinstance(series.dtype, pd.StringDtype):  # already str or missing: skip the map
+        return text
+    return text.map(lambda v: v if v is None or isinstance(v, str) else str(v))
 
 
 def fingerprint(df: pd.DataFrame) -> str:

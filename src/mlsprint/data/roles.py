@@ -168,6 +168,8 @@ def _numeric_time(name: str, series: pd.Series) -> str | None:
 
 
 def _time_reason(name: str, series: pd.Series) -> str | None:
+    if set(tokens(name)) & (NOT_EVENT_YEAR | {"dob"}):
+        return None  # a birth or build date describes the row; it does not order rows
     if kind_of(series) == "datetime":
         return "datetime column"
     fmt = datetime_format(series)
@@ -217,6 +219,10 @@ def _order_notes(df: pd.DataFrame, found: dict[str, list[str]], target: str) -> 
 
 
 def _target_series(df: pd.DataFrame, target: str) -> pd.Series:
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        raise DataError(f"the data has duplicate column names {dupes}; rename them so each "
+                        "is unique")
     if target not in df.columns:
         hint = did_you_mean(target, [str(c) for c in df.columns])
         raise DataError(f"target column {target!r} is not in the data{hint}; pass one of "
@@ -266,6 +272,7 @@ def infer_roles(df: pd.DataFrame, target: str, *, task: str | None = None) -> In
     >>> r.task, r.positive_class, r.id, r.protected
     ('binary', 1, ('id',), ('sex',))
     """
+    df = df.rename(columns=str) if not all(isinstance(c, str) for c in df.columns) else df
     y = _target_series(df, target)
     task, classes, positive = _task_facts(y, task)
     reasons: dict[str, str] = {}

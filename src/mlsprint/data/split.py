@@ -155,7 +155,7 @@ def _temporal(df: pd.DataFrame, plan: SplitPlan) -> tuple[np.ndarray, np.ndarray
             times = raw.to_numpy(dtype=float)
         else:
             stamps = pd.to_datetime(raw, errors="coerce", format="mixed")
-            times = stamps.astype("datetime64[ns]").astype("int64").astype(float)
+            times = stamps.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
             times[stamps.isna().to_numpy()] = np.nan
         known = np.flatnonzero(~np.isnan(times))
         order = known[np.argsort(times[known], kind="stable")]

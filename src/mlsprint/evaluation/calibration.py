@@ -163,13 +163,14 @@ class RecalibrationChoice:
 
 
 def choose_recalibration(y_oof: Any, p_oof: Any, *, positive_class: Any = None,
-                         n_splits: int = 5, min_gain: float = 0.01,
+                         n_splits: int = 5, min_gain: float = 0.02,
                          random_state: int | None = 0) -> RecalibrationChoice:
     """Choose ``none``, ``isotonic`` or ``sigmoid`` by cross-validating on OOF output.
 
     Each option maps the out-of-fold probabilities; its Brier score is measured on the
-    folds it did not see. An option is kept only when it lowers the Brier score of
-    ``none`` by at least ``min_gain`` (relative), so a calibrated model stays as it is.
+    folds it did not see. The better option is kept only when it lowers the Brier score
+    of ``none`` by at least ``min_gain`` (relative) *and* the row-wise paired gain is
+    more than two standard errors above zero, so a calibrated model stays as it is.
 
     Examples
     --------
@@ -183,16 +184,18 @@ def choose_recalibration(y_oof: Any, p_oof: Any, *, positive_class: Any = None,
     y = _y01(y_oof, positive_class)
     p = np.asarray(p_oof, dtype=float)
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    losses = {"none": 0.0, "isotonic": 0.0, "sigmoid": 0.0}
+    sq = {"none": (p - y) ** 2, "isotonic": np.empty(len(y)), "sigmoid": np.empty(len(y))}
     for train, test in folds.split(p, y):
-        losses["none"] += float(np.sum((p[test] - y[test]) ** 2))
         for method in ("isotonic", "sigmoid"):
             mapping = _fit_map(method, p[train], y[train])
-            losses[method] += float(np.sum((_apply_map(method, mapping, p[test]) - y[test]) ** 2))
-    cv = {k: v / len(y) for k, v in losses.items()}
+            sq[method][test] = (_apply_map(method, mapping, p[test]) - y[test]) ** 2
+    cv = {k: float(v.mean()) for k, v in sq.items()}
     best = min(("isotonic", "sigmoid"), key=cv.__getitem__)
-    method = best if cv[best] <= cv["none"] * (1 - min_gain) else "none"
-    return RecalibrationChoice(method=method, cv_brier=cv, min_gain=min_gain)
+    gain = sq["none"] - sq[best]  # per row, paired
+    stderr = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else np.inf
+    helps = cv[best] <= cv["none"] * (1 - min_gain) and gain.mean() > 2 * stderr
+    return RecalibrationChoice(method=best if helps else "none", cv_brier=cv,
+                               min_gain=min_gain)
 
 
 class RecalibratedClassifier(ClassifierMixin, BaseEstimator):

@@ -163,6 +163,30 @@ def _run(predict: Callable[[pd.DataFrame], np.ndarray], X: pd.DataFrame,
     return "defined", "; ".join(noted), out
 
 
+def _run_many(predict: Callable[[pd.DataFrame], np.ndarray], frames: list[pd.DataFrame],
+              proba: bool) -> list[tuple[str, str, np.ndarray | None]]:
+    """Outcomes of many cases: one predict call for all, bisecting on errors or warnings."""
+    if len(frames) == 1:
+        return [_run(predict, frames[0], proba)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: np.ndarray | None = np.asarray(predict(pd.concat(frames, ignore_index=True)))
+        except Exception:  # noqa: BLE001 - bisect to find the failing case(s)
+            out = None
+    if out is None or caught or out.shape[0] != sum(map(len, frames)):
+        mid = len(frames) // 2
+        return _run_many(predict, frames[:mid], proba) + _run_many(predict, frames[mid:], proba)
+    results: list[tuple[str, str, np.ndarray | None]] = []
+    start = 0
+    for frame in frames:
+        part = out[start:start + len(frame)]
+        start += len(frame)
+        problem = _check_output(part, len(frame), proba)
+        results.append(("undefined", problem, part) if problem else ("defined", "", part))
+    return results
+
+
 def _rejected(X: pd.DataFrame, contract: DataContract, policy: ContractPolicy) -> str:
     bad = [v for v in validate(X, contract, policy) if v.level == "reject"]
     return f"contract rejects it: {bad[0].kind} in {bad[0].column!r}" if bad else ""
@@ -191,15 +215,19 @@ def check_edge_cases(pipeline: Any, X_sample: pd.DataFrame, contract: DataContra
     proba = hasattr(pipeline, "predict_proba") and contract.task != "regression"
     predict = pipeline.predict_proba if proba else pipeline.predict
     X = X_sample.head(n_rows).reset_index(drop=True)
-    cases: list[EdgeCase] = []
-    for name, column, text, altered in _cases(X, contract):
-        reason = _rejected(altered, contract, policy)
+    cases: dict[int, EdgeCase] = {}
+    pending: list[tuple[int, tuple[str, str | None, str, pd.DataFrame]]] = []
+    for i, case in enumerate(_cases(X, contract)):
+        reason = _rejected(case[3], contract, policy)
         if reason:
-            cases.append(EdgeCase(name, column, text, "rejected", reason))
-            continue
-        outcome, detail, out = _run(predict, altered, proba)
+            cases[i] = EdgeCase(case[0], case[1], case[2], "rejected", reason)
+        else:
+            pending.append((i, case))
+    outcomes = _run_many(predict, [c[3] for _, c in pending], proba) if pending else []
+    for (i, (name, column, text, _)), (outcome, detail, out) in zip(pending, outcomes,
+                                                                      strict=True):
         if name == "duplicated_rows" and out is not None and outcome == "defined":
             if not np.array_equal(out[: len(X)], out[len(X):]):
                 outcome, detail = "undefined", "duplicated rows got different predictions"
-        cases.append(EdgeCase(name, column, text, outcome, detail))
-    return EdgeCaseReport(cases=tuple(cases))
+        cases[i] = EdgeCase(name, column, text, outcome, detail)
+    return EdgeCaseReport(cases=tuple(cases[i] for i in sorted(cases)))

@@ -74,6 +74,12 @@ class Evidence:
     signoff: dict[str, Any] | None = None
     retraining_configured: bool | None = None
 
+    def __post_init__(self) -> None:
+        for f in fields(self):  # accept report objects: keep their JSON form
+            value = getattr(self, f.name)
+            if hasattr(value, "to_dict"):
+                object.__setattr__(self, f.name, value.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -92,8 +98,7 @@ class Evidence:
         if unknown:
             raise ValueError(f"unknown evidence key(s) {unknown}; expected some of "
                              f"{list(EVIDENCE_KEYS)}")
-        values = {k: (v.to_dict() if hasattr(v, "to_dict") else v) for k, v in data.items()}
-        return cls(**values)
+        return cls(**data)
 
 
 EVIDENCE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Evidence))

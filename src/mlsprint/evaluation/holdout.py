@@ -17,6 +17,7 @@ import numpy as np
 
 from mlsprint.evaluation.bootstrap import Interval, bootstrap_indices, percentile_interval
 from mlsprint.evaluation.metrics import error_of, score
+from mlsprint.evaluation.resample import fast_replicates
 
 __all__ = ["HoldoutReport", "evaluate_holdout"]
 
@@ -80,7 +81,8 @@ def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
                      threshold: float = 0.5, metrics: Sequence[str], primary: str,
                      baseline_pred: Any = None, n_boot: int = 1000,
                      random_state: int | None = None,
-                     sample_weight: Any = None, confidence: float = 0.95) -> HoldoutReport:
+                     sample_weight: Any = None, confidence: float = 0.95,
+                     vectorised: bool = True) -> HoldoutReport:
     """Score a candidate once on the holdout, with bootstrap intervals.
 
     Parameters
@@ -100,6 +102,9 @@ def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
     random_state : int, optional
     sample_weight : array-like, optional
     confidence : float, default 0.95
+    vectorised : bool, default True
+        Use the closed forms of :mod:`mlsprint.evaluation.resample` where they exist
+        (same values, ~100x faster); False scores every resample with ``score``.
 
     Returns
     -------
@@ -130,7 +135,13 @@ def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
             return float("nan")
 
     indices = bootstrap_indices(len(truth), n_boot=n_boot, random_state=random_state)
-    model_reps = {m: np.array([run(pred, m, rows) for rows in indices]) for m in names}
+
+    def replicates(p: np.ndarray, metric: str) -> np.ndarray:
+        fast = None if weight is not None or not vectorised else fast_replicates(
+            metric, truth, p, indices, **kw)
+        return fast if fast is not None else np.array([run(p, metric, r) for r in indices])
+
+    model_reps = {m: replicates(pred, m) for m in names}
     report_metrics = {
         m: percentile_interval(run(pred, m, None), model_reps[m], confidence=confidence)
         for m in names
@@ -139,7 +150,7 @@ def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
     base_scores: dict[str, float] = {}
     for name, base in baselines.items():
         base_scores[name] = run(base, primary, None)
-        base_reps = np.array([run(base, primary, rows) for rows in indices])
+        base_reps = replicates(base, primary)
         reps = np.array([_relative_reduction(primary, m, b)
                          for m, b in zip(model_reps[primary], base_reps, strict=True)])
         point = _relative_reduction(primary, report_metrics[primary].estimate,

@@ -222,6 +222,13 @@ def score(metric: str, y_true: Any, y_pred: Any, *, task: str,
         raise DataError(f"y_true has {len(truth)} rows but y_pred has {len(pred)}")
     if len(truth) == 0:
         raise DataError(f"cannot score {metric} on zero rows")
+    if not np.isfinite(pred).all():
+        bad = int((~np.isfinite(pred)).any(axis=tuple(range(1, pred.ndim))).sum())
+        raise DataError(
+            f"y_pred holds non-finite values in {bad} rows; score only rows a model "
+            "predicted (out-of-fold predictions of a time-series split leave the first "
+            "block NaN)"
+        )
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if task == "binary":
         y01 = _binary_truth(truth, classes, positive_class)

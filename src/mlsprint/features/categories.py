@@ -40,8 +40,15 @@ def as_text(X: np.ndarray) -> np.ndarray:
     >>> as_text(np.array([[3.0], [np.nan], ["a"]], dtype=object)).ravel().tolist()
     ['3', '__missing__', 'a']
     """
-    flat = [_label(v) for v in np.asarray(X, dtype=object).ravel()]
-    return np.asarray(flat, dtype=object).reshape(np.shape(X))
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    out = np.empty(arr.shape, dtype=object)
+    for j in range(arr.shape[1]):  # label each distinct value once, not each row
+        codes, uniques = pd.factorize(arr[:, j], use_na_sentinel=True)
+        labels = np.asarray([*(_label(u) for u in uniques), MISSING], dtype=object)
+        out[:, j] = labels[codes]
+    return out.reshape(np.shape(X))
 
 
 def _label(value: Any) -> str:
@@ -102,8 +109,8 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
         text = self._text(X, reset=True)
         self.categories_ = []
         for j in range(text.shape[1]):
-            labels, counts = np.unique(text[:, j], return_counts=True)
-            kept = [str(v) for v in labels[counts / len(text) >= self.min_fraction]]
+            share = pd.Series(text[:, j], dtype=object).value_counts(normalize=True, sort=False)
+            kept = sorted(str(v) for v in share.index[share.to_numpy() >= self.min_fraction])
             self.categories_.append(np.asarray([*kept, RARE], dtype=object))
         return self
 
@@ -113,9 +120,9 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
         text = self._text(X, reset=False)
         out = np.empty(text.shape, dtype=np.int64)
         for j, cats in enumerate(self.categories_):
-            lookup = {c: i for i, c in enumerate(cats)}
-            rare = len(cats) - 1
-            out[:, j] = [lookup.get(v, rare) for v in text[:, j]]
+            codes, uniques = pd.factorize(text[:, j])
+            found = pd.Index(cats[:-1]).get_indexer(uniques)
+            out[:, j] = np.where(found < 0, len(cats) - 1, found)[codes]
         return out
 
     def transform(self, X: Any) -> np.ndarray:
@@ -123,8 +130,11 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
         codes = self.codes(X)
         if self.encoding == "ordinal":
             return codes.astype(np.float64)
-        blocks = [np.eye(len(cats))[codes[:, j]] for j, cats in enumerate(self.categories_)]
-        return np.hstack(blocks)
+        widths = [len(cats) for cats in self.categories_]
+        offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+        out = np.zeros((len(codes), sum(widths)))
+        out[np.arange(len(codes))[:, None], codes + offsets] = 1.0
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``col`` per column (ordinal) or ``col_category`` per indicator (onehot)."""
@@ -155,6 +165,8 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
         return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
 
     def _text(self, X: Any, *, reset: bool) -> np.ndarray:
+        if isinstance(X, pd.DataFrame):  # category/str/datetime columns as Python objects
+            X = X.astype(object)
         arr = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
         if np.iscomplexobj(arr):
             raise ValueError("Complex data not supported")

@@ -167,6 +167,8 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
         return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
 
     def _columns(self, X: Any, *, reset: bool) -> list[pd.Series]:
+        if isinstance(X, pd.DataFrame):  # category/str/datetime columns as Python objects
+            X = X.astype(object)
         arr = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
         if np.iscomplexobj(arr):
             raise ValueError("Complex data not supported")

@@ -20,8 +20,10 @@ group          linear models                      tree models
 A categorical column is *high-cardinality* when more than
 ``spec.features.max_onehot_categories`` of its categories reach
 ``spec.features.rare_category_min_fraction`` of the rows. A text column of ISO dates
-(``"2013-08-14"``) is treated as a datetime. User transformers named in
-``spec.features.custom`` run after the column transformer, in the order given.
+(``"2013-08-14"``) is treated as a datetime. A column missing in every training row is
+left out (it carries nothing, and an all-NaN column breaks histogram binning). User
+transformers named in ``spec.features.custom`` run after the column transformer, in
+the order given.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def feature_groups(contract: DataContract, spec: ProjectSpec) -> dict[str, list[
     }
     fs = spec.features
     for col in contract.features:
+        if col.missing_rate >= 1.0:  # nothing to learn; an all-NaN column breaks binning
+            continue
         if col.kind == "numeric":
             groups["numeric"].append(col.name)
         elif col.kind == "datetime" or (col.kind == "categorical" and _looks_like_dates(col)):

@@ -92,7 +92,7 @@ class CurrentStats:
             return values
         if ref["role"] == "target":
             return None if target is None else np.asarray(target)
-        return current[name].to_numpy() if name in current.columns else None
+        return current[name] if name in current.columns else None
 
     def _add(self, name: str, ref: dict[str, Any], values: Any) -> None:
         kind = ref["kind"]
@@ -117,7 +117,8 @@ class CurrentStats:
 
 def _present(values: Any, kind: str) -> np.ndarray:
     if kind == "numeric":
-        arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64")
+        series = values if isinstance(values, pd.Series) else pd.Series(values)
+        arr = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         return arr[np.isfinite(arr)]
     return pd.Series(values).dropna().astype(str).to_numpy(dtype=object)
 

@@ -27,7 +27,7 @@ SMALL_SAMPLE = 100  # below this many current values, numbers are tested with KS
 WASSERSTEIN_FLOOR = 0.1  # in reference standard deviations
 TV_FLOOR = 0.05  # share of rows that changed level
 MISSING_FLOOR, MISSING_CRITICAL = 0.01, 0.10
-NEW_LEVEL_FLOOR, NEW_LEVEL_CRITICAL = 0.005, 0.05
+NEW_LEVEL_FLOOR, NEW_LEVEL_CRITICAL = 0.01, 0.05
 
 
 def _aligned_levels(ref: dict[str, Any], cur: dict[str, Any]) -> tuple[list[str], np.ndarray,
@@ -59,10 +59,7 @@ def distribution_check(name: str, ref: dict[str, Any], cur: dict[str, Any],
         return _result("distribution", "none", float("nan"), None, float("nan"), False,
                        value_psi, "no present values in current")
     if ref["kind"] == "numeric":
-        if cur_counts.sum() < SMALL_SAMPLE and cur_sample is not None:
-            test, (stat, p) = "ks", ks(ref_sample, cur_sample)
-        else:
-            test, (stat, p) = "chi_square", chi_square(ref_counts, cur_counts)
+        test, stat, p = _numeric_test(ref_counts, cur_counts, ref_sample, cur_sample)
         effect = (wasserstein_normed(ref_sample, cur_sample)
                   if cur_sample is not None and ref_sample.size else float("nan"))
         floor, effect_name = WASSERSTEIN_FLOOR, "normed Wasserstein"
@@ -78,6 +75,19 @@ def distribution_check(name: str, ref: dict[str, Any], cur: dict[str, Any],
                   f"{test} p={p:.3g}, {effect_name}={effect:.3f}, PSI={value_psi:.3f}")
     out["psi_floor"] = True
     return out
+
+
+def _numeric_test(ref_counts, cur_counts, ref_sample, cur_sample) -> tuple[str, float, float]:
+    """Chi-square on the reference bins and KS on the samples, Bonferroni over the two (the
+    bins see tied masses and tails, KS sees shifts inside a bin); KS alone when small."""
+    if cur_sample is None or ref_sample.size == 0:
+        stat, p = chi_square(ref_counts, cur_counts)
+        return "chi_square", stat, p
+    d, p_ks = ks(ref_sample, cur_sample)
+    if cur_counts.sum() < SMALL_SAMPLE:
+        return "ks", d, p_ks
+    stat, p_chi = chi_square(ref_counts, cur_counts)
+    return "chi_square+ks", stat, min(1.0, 2 * min(p_chi, p_ks))
 
 
 def _result(check: str, test: str, stat: float, p: float | None, effect: float,
@@ -136,11 +146,11 @@ def new_category_check(ref: dict[str, Any], cur: dict[str, Any]) -> dict[str, An
     k = int(sum(unseen.values()))
     n_present = cur["n"] - cur["n_missing"]
     ref_present = max(ref["n"] - ref["n_missing"], 1)
-    singletons = sum(1 for v in ref["levels"].values() if v == 1) + ref["other"]
-    expected = max(singletons / ref_present, 0.5 / ref_present)
+    rare = sum(1 for v in ref["levels"].values() if v <= 2) + ref["other"]
+    expected = (rare + 1) / ref_present  # Good-Turing unseen mass, padded: new levels cluster
     p = float(binom.sf(k - 1, n_present, expected)) if n_present and k else 1.0
     share = k / n_present if n_present else 0.0
-    top = ", ".join(sorted(unseen, key=lambda key: -unseen[key])[:5])
+    top = ", ".join(sorted(unseen, key=lambda key: (-unseen[key], key))[:5])
     return _result("new_categories", "binomial_unseen_mass", float(k), p, share,
                    share >= NEW_LEVEL_FLOOR, None,
                    f"{share:.2%} of rows in {len(unseen)} unseen level(s)"

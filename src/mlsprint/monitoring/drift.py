@@ -3,7 +3,8 @@
 Default tests (``tests="mlsprint"``), chosen to be calibrated at any sample size:
 
 * **distribution** — numbers: a two-sample chi-square test of homogeneity on the
-  reference-decile bins (KS on the raw samples below 100 current values); categories: the
+  reference-decile bins and a KS test on the raw samples, Bonferroni over the pair (KS
+  alone below 100 current values); categories: the
   same test on level counts (a Z-test of proportions for two levels). A column is drifted
   when the test rejects under Holm's correction across features (family-wise 5 %) **and**
   the effect is not trivial: normed Wasserstein >= 0.1 (numbers), total variation >= 0.05
@@ -12,8 +13,8 @@ Default tests (``tests="mlsprint"``), chosen to be calibrated at any sample size
 * **missing_rate** — a two-proportion Z-test of the missing share (Holm across columns),
   with a floor of 1 point; critical from 10 points.
 * **new_categories** — the share of current rows in levels the reference never saw, tested
-  against the Good-Turing estimate of unseen mass (singletons / n); floor 0.5 %,
-  critical from 5 %.
+  against a padded Good-Turing estimate of unseen mass ((levels seen once or twice + 1) /
+  n: new levels arrive in clusters); floor 1 %, critical from 5 %.
 * **dataset** — share of drifted features, plain and weighted by feature importance;
   critical when the weighted share reaches 0.5.
 

@@ -15,6 +15,8 @@ one gets normed Wasserstein (numbers with > 5 values) or Jensen-Shannon, drifted
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = [
@@ -90,7 +92,9 @@ def evidently_ks(reference, current) -> float:
     """Evidently's KS p-value (scipy ``ks_2samp``; drifted at p <= 0.05)."""
     from scipy.stats import ks_2samp
 
-    return float(ks_2samp(_clean(reference, True), _clean(current, True))[1])
+    with warnings.catch_warnings():  # ties: scipy falls back from exact to asymptotic
+        warnings.filterwarnings("ignore", "ks_2samp: Exact calculation", RuntimeWarning)
+        return float(ks_2samp(_clean(reference, True), _clean(current, True))[1])
 
 
 def evidently_wasserstein(reference, current) -> float:

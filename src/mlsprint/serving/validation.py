@@ -148,7 +148,9 @@ def check_records(records: Any, rules: Rules) -> list[dict[str, Any]]:
         records = [records]
     if not isinstance(records, list):
         raise InputError(422, "invalid_input", "expected a JSON object (one record) or a "
-                         f"list of objects, got {type(records).__name__}")
+                         f"list of objects, got {type(records).__name__}",
+                         [problem("invalid_input", "the body is neither an object nor a list",
+                                  value=type(records).__name__)])
     _check_size(len(records), rules)
     bad = [problem("not_an_object", f"row {i} is a {type(r).__name__}, expected an object "
                    "of column: value", row=i) for i, r in enumerate(records)
@@ -168,8 +170,8 @@ def check_records(records: Any, rules: Rules) -> list[dict[str, Any]]:
 def _raise_on_reject(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if any(p["level"] == "reject" for p in problems):
         n = sum(p["level"] == "reject" for p in problems)
-        raise InputError(422, "invalid_input", f"{n} problem(s) in the request; each is "
-                         "listed by row and column", problems)
+        raise InputError(422, "invalid_input", f"{n} problem(s) reject the request; all "
+                         f"{len(problems)} are listed by row and column", problems)
     return problems
 
 

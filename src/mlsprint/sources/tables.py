@@ -78,9 +78,12 @@ def _read_sql(url: str, table: str | None, query: str | None) -> pd.DataFrame:
         with engine.connect() as conn:
             stmt = query if query else f"SELECT * FROM {_quoted(engine, table)}"
             return pd.read_sql(sa.text(stmt), conn)
-    except sa.exc.SQLAlchemyError as exc:
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
+        # pandas wraps the SQLAlchemy error in its own DatabaseError: report the driver's
+        cause = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) else exc
+        cause = getattr(cause, "orig", None) or cause or exc
         what = f"table {table!r}" if table else "the query"
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        reason = str(cause).strip().splitlines()[0]
         raise DataError(f"data.sql: cannot read {what} from {engine.url.render_as_string()}: "
                         f"{reason}; check the table name, query and credentials") from None
     finally:

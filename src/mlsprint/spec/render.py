@@ -27,10 +27,10 @@ from mlsprint.spec.model import (
     TrainingSpec,
 )
 
-__all__ = ["InferredRoles", "render_spec", "scalar"]
+__all__ = ["RolesLike", "render_spec", "scalar"]
 
 
-class InferredRoles(Protocol):
+class RolesLike(Protocol):
     """What ``render_spec`` reads of :class:`mlsprint.data.roles.InferredRoles`.
 
     A protocol, because ``spec`` sits below ``data`` in the layers and cannot import it.
@@ -108,13 +108,13 @@ def _problem() -> list[str]:
     ]
 
 
-def _class_note(roles: InferredRoles) -> str:
+def _class_note(roles: RolesLike) -> str:
     shown = ", ".join(repr(c) for c in roles.classes[:8])
     more = ", ..." if len(roles.classes) > 8 else ""
     return f"{len(roles.classes)} classes: {shown}{more}"
 
 
-def _task(roles: InferredRoles, primary: str | None) -> list[str]:
+def _task(roles: RolesLike, primary: str | None) -> list[str]:
     task = roles.task
     primary = primary or PRIMARY_METRIC[task]
     secondary = [m for m in SECONDARY_METRICS[task] if m != primary]
@@ -142,7 +142,7 @@ def _role_list(key: str, names: Sequence[str], about: str, reasons: Mapping[str,
     return lines
 
 
-def _protected(roles: InferredRoles) -> list[str]:
+def _protected(roles: RolesLike) -> list[str]:
     about = "# audited for fairness (still features)"
     if not roles.protected:
         return [_line(4, "protected: []", about + "; add - name: COLUMN")]
@@ -153,7 +153,7 @@ def _protected(roles: InferredRoles) -> list[str]:
     return lines
 
 
-def _weight(roles: InferredRoles) -> list[str]:
+def _weight(roles: RolesLike) -> list[str]:
     about = "# a column of sample weights (optional)"
     if roles.weight is None:
         return [_line(2, "weight_column: null", about)]
@@ -164,7 +164,7 @@ def _weight(roles: InferredRoles) -> list[str]:
     ]
 
 
-def _columns(roles: InferredRoles) -> list[str]:
+def _columns(roles: RolesLike) -> list[str]:
     r = dict(roles.reasons)
     group_note = (f"{CONFIRM}: its values repeat; a group stays in one fold" if roles.group
                   else "# rows sharing it stay in one fold, e.g. a customer id")
@@ -181,7 +181,7 @@ def _columns(roles: InferredRoles) -> list[str]:
     ]
 
 
-def _data(roles: InferredRoles, source: str, na_values: Sequence[str] | None,
+def _data(roles: RolesLike, source: str, na_values: Sequence[str] | None,
           keep_default_na: bool) -> list[str]:
     policy = ContractPolicy()
     na = _flow(na_values) if na_values is not None else "null"
@@ -284,7 +284,7 @@ def _later_phases() -> list[str]:
     ]
 
 
-def render_spec(*, name: str, data_source: str, target: str, roles: InferredRoles,
+def render_spec(*, name: str, data_source: str, target: str, roles: RolesLike,
                 na_values: Sequence[str] | None = None, keep_default_na: bool = True,
                 primary_metric: str | None = None, seed: int = 42) -> str:
     """The text of a commented ``mlsprint.yaml`` holding everything that was inferred.
@@ -297,7 +297,7 @@ def render_spec(*, name: str, data_source: str, target: str, roles: InferredRole
         The data file, as the spec should store it (relative to the project).
     target : str
         The target column; must be the one ``roles`` was inferred for.
-    roles : InferredRoles
+    roles : RolesLike
         From :func:`mlsprint.data.roles.infer_roles` (its ``task=`` overrides the task).
     na_values, keep_default_na
         Read options, written under ``data:``.

@@ -45,12 +45,18 @@ class LogRecord:
     time: float | None = None
 
 
-def _rows_json(frame: pd.DataFrame | None, n: int) -> list[str | None]:
-    if frame is None:
+def _rows_json(rows: Any, n: int) -> list[str | None]:
+    """One JSON text per row of a frame, a list of dicts, or a callable giving either."""
+    if callable(rows):
+        rows = rows()
+    if rows is None:
         return [None] * n
-    text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=True)
-    lines = text.rstrip("\n").split("\n") if n else []
-    return lines
+    if isinstance(rows, list):
+        return [json.dumps(r, default=str) for r in rows]
+    if not len(rows):
+        return []
+    text = rows.to_json(orient="records", lines=True, date_format="iso", force_ascii=True)
+    return text.rstrip("\n").split("\n")
 
 
 class PredictionLog:
@@ -91,9 +97,12 @@ class PredictionLog:
         self._thread.start()
 
     # ---- writing -------------------------------------------------------------------
-    def log_frame(self, record: LogRecord, inputs: pd.DataFrame | None,
-                  outputs: pd.DataFrame | None) -> None:
-        """Queue one request's rows (inputs and outputs aligned by position)."""
+    def log_frame(self, record: LogRecord, inputs: Any, outputs: Any) -> None:
+        """Queue one request's rows (inputs and outputs aligned by position).
+
+        ``inputs`` and ``outputs`` are frames, lists of dicts, or callables returning one
+        (evaluated by the writer thread, off the request's path), or None.
+        """
         if self._closed:
             raise RuntimeError("the prediction log is closed; no record can be added")
         stamp = record.time if record.time is not None else time.time()
@@ -123,8 +132,14 @@ class PredictionLog:
 
     def _expand(self, item: tuple[Any, ...]) -> list[dict[str, Any]]:
         record, stamp, inputs, outputs = item
-        n = len(outputs) if outputs is not None else (len(inputs) if inputs is not None else 1)
-        ins, outs = _rows_json(inputs, n), _rows_json(outputs, n)
+        try:
+            outs = _rows_json(outputs, 0)
+            ins = _rows_json(inputs, len(outs))
+        except Exception:  # noqa: BLE001 - keep the record even if its rows cannot be encoded
+            _log.exception("could not encode the rows of request %s", record.request_id)
+            outs, ins = [None], [None]
+        n = max(len(outs), len(ins))
+        outs = outs or [None] * n
         base = {"request_id": record.request_id, "ts": stamp, "model_name": record.model_name,
                 "model_version": str(record.model_version), "variant": record.variant,
                 "served": record.served, "latency_ms": float(record.latency_ms),

@@ -136,7 +136,8 @@ class CandidatePool:
         elif not better:
             kept, reason = False, "the ensemble does not beat the best single model out of fold"
         elif estimate * 1.1 > deadline.remaining():
-            kept, reason = False, f"refitting the ensemble (~{estimate:.1f} s) would pass the budget"
+            kept = False
+            reason = f"refitting the ensemble (~{estimate:.1f} s) would pass the budget"
         else:
             kept, reason = True, "beats the best single model out of fold"
         info = EnsembleInfo(weights, score, single.name, single.oof_score, kept, reason)

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import get_tags
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
 __all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor", "fit_estimator"]
 
@@ -55,13 +56,21 @@ class EncodedClassifier(ClassifierMixin, BaseEstimator):
         self.estimator = estimator
         self.class_weight = class_weight
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
+        return tags
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> Any:
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
+        _check_input(self, X, y)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self.label_encoder_ = LabelEncoder().fit(y)
         self.classes_ = self.label_encoder_.classes_
-        codes = self.label_encoder_.transform(np.asarray(y))
+        codes = self.label_encoder_.transform(y)
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if self.class_weight is not None:
-            balance = compute_sample_weight(self.class_weight, codes)
+            balance = _class_balance(self.class_weight, codes, self.classes_, weight)
             weight = balance if weight is None else weight * balance
         if "eval_set" in fit_params:
             fit_params["eval_set"] = [(Xv, self.label_encoder_.transform(np.asarray(yv)))
@@ -72,16 +81,52 @@ class EncodedClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
+        _check_input(self, X, reset=False)
         return self.estimator_.predict_proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _check_input(estimator: Any, X: Any, y: Any = None, *, reset: bool = True) -> None:
+    """Record/check ``n_features_in_``; full array checks unless X is a DataFrame.
+
+    A DataFrame goes to the member pipelines as it is (they select columns by name).
+    """
+    if hasattr(X, "columns"):
+        validate_data(estimator, X, skip_check_array=True, reset=reset)
+        return
+    options = dict(dtype=None, accept_sparse=True, ensure_all_finite=False)
+    if y is None:
+        validate_data(estimator, X, reset=reset, **options)
+    else:
+        validate_data(estimator, X, y, reset=reset, **options)
+
+
+def _class_balance(class_weight: Any, codes: np.ndarray, classes: np.ndarray,
+                   weight: np.ndarray | None) -> np.ndarray:
+    """Per-row weights from ``class_weight``; "balanced" uses weighted class totals."""
+    if class_weight == "balanced":
+        totals = np.bincount(codes, weights=weight, minlength=len(classes))
+        per_class = totals.sum() / (len(classes) * np.where(totals > 0, totals, 1.0))
+        return per_class[codes]
+    if isinstance(class_weight, dict):
+        return np.asarray([class_weight.get(c, 1.0) for c in classes], dtype=float)[codes]
+    raise ValueError(
+        f"class_weight must be 'balanced', a dict or None; got {class_weight!r}")
 
 
 class _Ensemble(BaseEstimator):
     def __init__(self, estimators: list[tuple[str, Any]], weights: list[float]) -> None:
         self.estimators = estimators
         self.weights = weights
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = all(get_tags(est).input_tags.sparse
+                                     for _, est in self.estimators)
+        return tags
 
     def _fit_members(self, X: Any, y: Any, sample_weight: Any) -> None:
         if len(self.estimators) != len(self.weights) or not self.estimators:
@@ -112,20 +157,25 @@ class EnsembleClassifier(ClassifierMixin, _Ensemble):
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> EnsembleClassifier:
-        self.classes_ = np.unique(np.asarray(y))
+        _check_input(self, X, y)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
         self._fit_members(X, y, sample_weight)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimators_")
-        out = np.zeros((len(X), len(self.classes_)))
+        _check_input(self, X, reset=False)
+        out = np.zeros((_num_samples(X), len(self.classes_)))
         for est, weight in zip(self.estimators_, self.weights_, strict=True):
             cols = np.searchsorted(self.classes_, est.classes_)
             out[:, cols] += weight * est.predict_proba(X)
         return out
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class EnsembleRegressor(RegressorMixin, _Ensemble):
@@ -138,11 +188,14 @@ class EnsembleRegressor(RegressorMixin, _Ensemble):
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> EnsembleRegressor:
+        _check_input(self, X, y)
+        y = column_or_1d(y, warn=True)
         self._fit_members(X, y, sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimators_")
+        _check_input(self, X, reset=False)
         preds = [w * np.asarray(est.predict(X), dtype=float)
                  for est, w in zip(self.estimators_, self.weights_, strict=True)]
         return np.sum(preds, axis=0)

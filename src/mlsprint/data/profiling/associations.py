@@ -22,9 +22,11 @@ from mlsprint.data.profiling.summary import Kind, numeric_values
 
 __all__ = [
     "AssociationMatrix",
+    "chi2_statistic",
     "association_matrix",
     "correlation_ratio",
     "cramers_v",
+    "rank_average",
     "spearman_matrix",
 ]
 
@@ -46,6 +48,16 @@ class AssociationMatrix:
                 "measures": [list(r) for r in self.measures]}
 
 
+def chi2_statistic(table: np.ndarray) -> tuple[float, int]:
+    """Pearson's chi-square of independence of a contingency table and its dof."""
+    table = np.asarray(table, dtype="float64")
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    n = table.sum()
+    expected = np.outer(table.sum(1), table.sum(0)) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return chi2, (table.shape[0] - 1) * (table.shape[1] - 1)
+
+
 def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
     """Cramer's V between two integer-coded categorical arrays (no bias correction).
 
@@ -60,11 +72,9 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
     r, c = len(a_levels), len(b_levels)
     if r < 2 or c < 2:
         return 0.0
-    table = np.bincount(a_codes * c + b_codes, minlength=r * c).reshape(r, c).astype(float)
-    n = table.sum()
-    expected = np.outer(table.sum(1), table.sum(0)) / n
-    chi2 = float(((table - expected) ** 2 / expected).sum())
-    return float(np.sqrt(chi2 / (n * (min(r, c) - 1))))
+    table = np.bincount(a_codes * c + b_codes, minlength=r * c).reshape(r, c)
+    chi2, _ = chi2_statistic(table)
+    return float(np.sqrt(chi2 / (table.sum() * (min(r, c) - 1))))
 
 
 def correlation_ratio(codes: np.ndarray, values: np.ndarray) -> float:
@@ -90,16 +100,19 @@ def correlation_ratio(codes: np.ndarray, values: np.ndarray) -> float:
     return float(np.sqrt(min(between / total, 1.0)))
 
 
+def rank_average(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n with ties given their average rank (scipy's ``rankdata``)."""
+    return pd.Series(x).rank(method="average").to_numpy(dtype="float64")
+
+
 def spearman_matrix(M: np.ndarray) -> np.ndarray:
     """Spearman's rho between the columns of ``M``; NaN takes the column's mean rank."""
-    from scipy.stats import rankdata
-
     ranks = np.empty_like(M, dtype="float64")
     for j in range(M.shape[1]):
         col = M[:, j]
         ok = np.isfinite(col)
         r = np.full(col.shape, np.nan)
-        r[ok] = rankdata(col[ok])
+        r[ok] = rank_average(col[ok])
         r[~ok] = r[ok].mean() if ok.any() else 0.0
         ranks[:, j] = r
     with np.errstate(invalid="ignore", divide="ignore"):

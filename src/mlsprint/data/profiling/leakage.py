@@ -3,10 +3,11 @@
 Four signals, each a pure function over a (sampled) frame and the target:
 
 * ``single_feature_scores`` — a one-feature model's out-of-fold score. The model is a
-  smoothed per-bin target mean (a 1-D histogram model: 64 quantile bins for numbers and
-  dates, one bin per category, one bin for missing), fitted on k-1 folds and scored on
-  the held-out fold: ROC AUC (binary; ``max(auc, 1 - auc)``), macro one-vs-rest ROC AUC
-  (multiclass) or R2 (regression) of the pooled out-of-fold predictions.
+  smoothed per-bin target mean (a 1-D histogram model: up to 64 quantile bins for
+  numbers and dates, one per 100 rows; one bin per category; one bin for missing),
+  fitted on k-1 folds and scored on the held-out fold: ROC AUC (binary; folded as
+  ``max(auc, 1 - auc)``), macro one-vs-rest ROC AUC (multiclass) or R2 (regression) of
+  the pooled out-of-fold predictions.
 * ``reconstructions`` — the target equals a column, or the sum, difference or product of
   two numeric columns, on nearly every row (``casual + registered == cnt``).
 * ``name_hints`` — a name that shares a word with the target's name or suggests
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 N_BINS = 64
+ROWS_PER_BIN = 100  # fewer rows than 64 x 100: fewer bins, so the smoothing stays small
 SMOOTHING = 10.0  # pseudo-rows of the fold's prior mixed into every bin mean
 POST_OUTCOME_WORDS = frozenset({
     "outcome", "outcomes", "result", "results", "event", "end", "after", "post", "future",
@@ -130,14 +132,12 @@ def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
     >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.75
     """
-    from scipy.stats import rankdata
-
     positive = y_true.astype(bool)
     n_pos = int(positive.sum())
     n_neg = len(y_true) - n_pos
     if n_pos == 0 or n_neg == 0:
         return float("nan")
-    ranks = rankdata(y_score)
+    ranks = pd.Series(y_score).rank(method="average").to_numpy()
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
@@ -163,9 +163,10 @@ def single_feature_scores(X: pd.DataFrame, y: pd.Series, *, task: str,
     X, y = X.loc[keep], y.loc[keep]
     Y, _ = target_matrix(y, task, positive_class)
     folds = np.random.default_rng(random_state).permutation(len(y)) % n_folds
+    n_bins = int(np.clip(len(y) // ROWS_PER_BIN, 8, N_BINS))
     scores: dict[str, float] = {}
     for name in X.columns:
-        codes = bin_codes(X[name], kinds[name])
+        codes = bin_codes(X[name], kinds[name], n_bins=n_bins)
         scores[str(name)] = _score(Y, oof_target_means(codes, Y, folds), task)
     return scores
 

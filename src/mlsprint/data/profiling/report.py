@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from mlsprint.data.detectors import is_id_like
 from mlsprint.data.profiling.associations import AssociationMatrix, association_matrix
 from mlsprint.data.profiling.findings import (
     THRESHOLDS,
@@ -48,6 +50,7 @@ from mlsprint.spec.model import ProjectSpec
 
 __all__ = ["ProfileReport", "Roles", "profile"]
 
+ROLE_ROWS = 200_000  # rows infer_roles looks at (evenly spread, in row order)
 MATRIX_COLUMNS = 30  # the association matrix shows the target and its 29 closest features
 
 
@@ -117,28 +120,48 @@ class ProfileReport:
         }
 
 
-def _roles(df: pd.DataFrame, spec: ProjectSpec) -> Roles:
+def _roles(df: pd.DataFrame, spec: ProjectSpec, constant: list[str]) -> Roles:
+    """Roles from the spec, then from ``infer_roles``.
+
+    On a table of more than ``ROLE_ROWS`` rows, ``infer_roles`` sees an evenly spread
+    subset in row order; its ids are confirmed on every row, and ``constant`` (from the
+    full-data summaries) replaces its single-valued columns.
+    """
     cols = spec.data.columns
-    found = infer_roles(df, spec.data.target, task=spec.task.type)
-    ids = tuple(dict.fromkeys([*cols.id, *(c for c in found.id if c not in cols.time)]))
+    big = len(df) > ROLE_ROWS
+    rows = df.iloc[np.linspace(0, len(df) - 1, ROLE_ROWS).astype(np.int64)] if big else df
+    found = infer_roles(rows, spec.data.target, task=spec.task.type)
+    detected = [c for c in found.id if c not in cols.time and (not big or is_id_like(df[c], c))]
+    ids = tuple(dict.fromkeys([*cols.id, *detected]))
     time = (cols.time or list(found.time) or [None])[0]
     group = cols.group
     if group is None:
         repeated = [c for c in ids if df[c].nunique() < df[c].notna().sum()]
         group = repeated[0] if repeated else None
     protected = tuple(dict.fromkeys([*spec.protected_names, *found.protected]))
-    constant = tuple(dict.fromkeys([*cols.constant, *found.constant]))
+    constant = tuple(dict.fromkeys([*cols.constant, *constant]))
     return Roles(id=ids, time=time, group=group, protected=protected, constant=constant,
                  reasons=dict(found.reasons))
 
 
+def _row_hashes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One 64-bit hash per row over ``columns``, built a column at a time (no frame copy)."""
+    h = np.zeros(len(df), dtype=np.uint64)
+    for name in columns:
+        col = pd.util.hash_pandas_object(df[name], index=False).to_numpy()
+        h = (h * np.uint64(1_000_003)) ^ col
+    return h
+
+
 def _duplicates(df: pd.DataFrame, ids: tuple[str, ...]) -> tuple[int, int]:
-    hashes = pd.util.hash_pandas_object(df, index=False)
-    exact = int(hashes.duplicated().sum())
-    rest = [c for c in df.columns if c not in ids]
-    if not ids or not rest:
-        return exact, exact
-    return exact, int(pd.util.hash_pandas_object(df[rest], index=False).duplicated().sum())
+    """Rows equal to an earlier row: exactly, and apart from the id columns."""
+    with np.errstate(over="ignore"):
+        rest = _row_hashes(df, [c for c in df.columns if c not in ids])
+        exact = _row_hashes(df[list(ids)], list(ids)) if ids else None
+        if exact is not None:
+            exact = (rest * np.uint64(1_000_003)) ^ exact
+    n_rest = int(pd.Series(rest).duplicated().sum())
+    return (n_rest if exact is None else int(pd.Series(exact).duplicated().sum())), n_rest
 
 
 def _duplicate_findings(exact: int, no_ids: int, n: int, ids: tuple[str, ...]) -> list[Finding]:
@@ -178,10 +201,12 @@ def _id_findings(df: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 
 def _sample(df: pd.DataFrame, target: str, rows: int, random_state: int) -> pd.DataFrame:
-    labelled = df[df[target].notna()]
-    if len(labelled) <= rows:
-        return labelled
-    return labelled.sample(n=rows, random_state=random_state)
+    """A seeded sample of labelled rows (copies only the sampled rows)."""
+    labelled = np.flatnonzero(df[target].notna().to_numpy())
+    if len(labelled) > rows:
+        rng = np.random.default_rng(random_state)
+        labelled = np.sort(rng.choice(labelled, size=rows, replace=False))
+    return df.iloc[labelled]
 
 
 def _metric(task: str) -> str:
@@ -261,10 +286,10 @@ def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
     """
     _check_target(df, spec)
     target = spec.data.target
-    roles = _roles(df, spec)
     skip = {target, spec.data.weight_column}
     names = [str(c) for c in df.columns if c not in skip]
     columns = tuple(summarize_column(df[c], c) for c in names)
+    roles = _roles(df, spec, [c.name for c in columns if c.n_unique <= 1])
     kinds = {c.name: c.kind for c in columns}
     tsum = summarize_target(df[target], spec.task.type, spec.task.positive_class)
     findings = quality_findings(columns, tsum, skip_shape=[*roles.id, *(

@@ -22,6 +22,7 @@ __all__ = [
     "TargetSummary",
     "column_kind",
     "numeric_values",
+    "sample_skewness",
     "summarize_column",
     "summarize_target",
 ]
@@ -117,16 +118,21 @@ def column_kind(series: pd.Series) -> Kind:
         return "boolean"
     if base in ("integer", "float"):
         return "numeric"
-    if base == "datetime" or datetime_format(series) is not None:
+    if base == "datetime" or (base == "string" and datetime_format(series) is not None):
         return "datetime"
     return "categorical"
 
 
-def numeric_values(series: pd.Series, kind: Kind | None = None) -> np.ndarray:
-    """The column as float64 (datetimes as seconds since the epoch; NaN where missing)."""
+def numeric_values(series: pd.Series, kind: Kind | None = None, *,
+                   fmt: str | None = None) -> np.ndarray:
+    """The column as float64 (datetimes as seconds since the epoch; NaN where missing).
+
+    ``fmt`` is the date format of a string column, when already known.
+    """
     kind = kind or column_kind(series)
     if kind == "datetime":
-        fmt = datetime_format(series) if kind_of(series) == "string" else None
+        if fmt is None and kind_of(series) == "string":
+            fmt = datetime_format(series)
         stamps = pd.to_datetime(series, format=fmt, errors="coerce") if fmt else series
         stamps = pd.Series(stamps).astype("datetime64[ns]")
         out = stamps.to_numpy(dtype="int64").astype("float64") / 1e9
@@ -137,15 +143,30 @@ def numeric_values(series: pd.Series, kind: Kind | None = None) -> np.ndarray:
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _top_values(series: pd.Series) -> tuple[tuple[tuple[str, int], ...], int]:
-    counts = series.value_counts(dropna=True, sort=True)
-    top = tuple((str(k), int(v)) for k, v in counts.head(TOP_VALUES).items())
-    return top, int(len(counts))
+def _top_values(counts: pd.Series) -> tuple[tuple[str, int], ...]:
+    return tuple((str(k), int(v)) for k, v in counts.head(TOP_VALUES).items())
+
+
+def sample_skewness(x: np.ndarray) -> float:
+    """Adjusted Fisher-Pearson skewness ``G1`` (scipy's ``skew(x, bias=False)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(float(sample_skewness(np.array([1.0, 2.0, 3.0, 10.0]))), 4)
+    1.7636
+    """
+    n = x.size
+    if n < 3:
+        return 0.0
+    d = x - x.mean()
+    m2, m3 = float((d * d).mean()), float((d * d * d).mean())
+    if m2 <= 0:
+        return 0.0
+    return float(m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def _numeric_stats(values: np.ndarray) -> dict[str, Any]:
-    from scipy import stats
-
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return {}
@@ -154,7 +175,7 @@ def _numeric_stats(values: np.ndarray) -> dict[str, Any]:
     low, high = q[1] - OUTLIER_IQR * iqr, q[3] + OUTLIER_IQR * iqr
     outliers = float(((finite < low) | (finite > high)).mean()) if iqr > 0 else 0.0
     std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-    skew = float(stats.skew(finite, bias=False)) if finite.size > 2 and std > 0 else 0.0
+    skew = float(sample_skewness(finite)) if std > 0 else 0.0
     counts, edges = np.histogram(finite, bins=HIST_BINS)
     return dict(
         mean=float(finite.mean()), std=std, min=float(finite.min()), max=float(finite.max()),
@@ -165,9 +186,8 @@ def _numeric_stats(values: np.ndarray) -> dict[str, Any]:
     )
 
 
-def _numeric_share(series: pd.Series) -> float:
+def _numeric_share(counts: pd.Series) -> float:
     """Share of non-missing string values that parse as numbers (weighted by frequency)."""
-    counts = series.value_counts(dropna=True)
     if counts.empty:
         return 0.0
     counts = counts.head(MIXED_SAMPLE)
@@ -195,18 +215,19 @@ def summarize_column(series: pd.Series, name: str | None = None) -> ColumnSummar
     ('numeric', 1, 2, ('2.0', 2))
     """
     name = str(series.name if name is None else name)
-    kind = column_kind(series)
-    n_missing = int(series.isna().sum())
-    top, n_unique = _top_values(series)
+    base_kind = kind_of(series)
+    fmt = datetime_format(series) if base_kind == "string" else None
+    kind: Kind = ("datetime" if fmt else "categorical" if base_kind == "string"
+                  else column_kind(series))
+    counts = series.value_counts(dropna=True, sort=True)
     base: dict[str, Any] = dict(name=name, kind=kind, dtype=str(series.dtype),
-                                n_rows=len(series), n_missing=n_missing, n_unique=n_unique,
-                                top_values=top, python_types=_python_types(series))
+                                n_rows=len(series), n_missing=int(series.isna().sum()),
+                                n_unique=int(len(counts)), top_values=_top_values(counts),
+                                python_types=_python_types(series), datetime_format=fmt)
     if kind in ("numeric", "boolean", "datetime"):
-        base.update(_numeric_stats(numeric_values(series, kind)))
-        if kind == "datetime" and kind_of(series) == "string":
-            base["datetime_format"] = datetime_format(series)
+        base.update(_numeric_stats(numeric_values(series, kind, fmt=fmt)))
     else:
-        base["numeric_share"] = _numeric_share(series)
+        base["numeric_share"] = _numeric_share(counts)
     return ColumnSummary(**base)
 
 

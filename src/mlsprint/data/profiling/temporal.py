@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlsprint.data.profiling.associations import chi2_statistic, spearman_matrix
 from mlsprint.data.profiling.findings import (
     ROW_ORDER_EFFECT,
     ROW_ORDER_Z,
@@ -65,7 +66,7 @@ def target_trend(time: np.ndarray, y: pd.Series, *, task: str, positive_class: A
     Spearman's rho between time and the target (binary: the positive indicator), or
     Cramer's V between period and class (multiclass) with a chi-square p-value.
     """
-    from scipy import stats
+    from scipy import special
 
     ok = np.isfinite(time) & y.notna().to_numpy()
     t, yy = time[ok], y[ok]
@@ -79,12 +80,14 @@ def target_trend(time: np.ndarray, y: pd.Series, *, task: str, positive_class: A
     if task == "multiclass":
         table = np.stack([Y[period == p].sum(axis=0) for p in range(N_PERIODS)])
         table = table[:, table.sum(axis=0) > 0]
-        chi2, p_value, _, _ = stats.chi2_contingency(table, correction=False)
+        chi2, dof = chi2_statistic(table)
         effect = float(np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1))))
-        name = "cramers_v"
+        p_value, name = float(special.chdtrc(dof, chi2)), "cramers_v"
     else:
-        rho, p_value = stats.spearmanr(t, Y[:, 0])
-        effect, name = float(rho), "spearman_rho"
+        effect = float(spearman_matrix(np.column_stack([t, Y[:, 0]]))[0, 1])
+        df = len(t) - 2
+        stat = effect * np.sqrt(df / max(1.0 - effect * effect, 1e-300))
+        p_value, name = float(2 * special.stdtr(df, -abs(stat))), "spearman_rho"
     return {"statistic": name, "effect": effect, "p_value": float(p_value),
             "periods": N_PERIODS, "per_period": per_period}
 

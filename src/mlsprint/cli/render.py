@@ -1,0 +1,53 @@
+"""Rich tables for command results: rendering only, no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.table import Table
+
+from mlsprint.cli.app import console
+
+__all__ = ["baseline", "findings", "leaderboard"]
+
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def findings(items: Iterable[Any]) -> None:
+    table = Table(title="Findings")
+    for column in ("severity", "rule", "finding"):
+        table.add_column(column, overflow="fold")
+    for f in items:  # the suggested actions and thresholds are in the HTML report
+        style = SEVERITY_STYLE.get(f.severity, "")
+        table.add_row(f"[{style}]{f.severity}[/]", f.rule, f.message)
+    console.print(table)
+
+
+def baseline(summary: dict[str, Any]) -> None:
+    primary = summary["primary"]
+    table = Table(title=f"Baselines ({summary['split']['strategy']} CV, {primary})")
+    for column in ("model", f"{primary} mean", "std"):
+        table.add_column(column)
+    for name, model in summary["models"].items():
+        table.add_row(name, f"{model['cv_mean'][primary]:.4f}",
+                      f"{model['cv_std'][primary] or 0:.4f}")
+    console.print(table)
+
+
+def leaderboard(result: Any, top: int = 15) -> None:
+    table = Table(title=f"Leaderboard ({result.metric}, cross-validated)")
+    for column in ("#", "candidate", "family", "mean", "std", "fit s", "predict µs/row",
+                   "size KB"):
+        table.add_column(column, justify="right" if column not in ("candidate", "family")
+                         else "left")
+    rows = sorted(result.leaderboard, key=lambda r: r.cv_mean,
+                  reverse=result.greater_is_better)
+    for rank, rec in enumerate(rows[:top], 1):
+        table.add_row(str(rank), rec.name, rec.family, f"{rec.cv_mean:.4f}",
+                      f"{rec.cv_std:.4f}", f"{rec.fit_seconds:.2f}",
+                      f"{rec.predict_seconds_per_row * 1e6:.1f}", f"{rec.size_bytes / 1024:.0f}")
+    console.print(table)
+    if result.ensemble is not None:
+        verdict = "kept" if result.ensemble.kept else "not kept"
+        console.print(f"Ensemble {verdict}: {result.ensemble.reason}")

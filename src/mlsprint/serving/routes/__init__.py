@@ -1,0 +1,3 @@
+"""Routers of the prediction service, one module per protocol."""
+
+__all__: list[str] = []

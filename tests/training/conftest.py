@@ -1,0 +1,78 @@
+"""Fixtures of the training tests: small real datasets with their spec, contract and plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mlsprint.data.contract import DataContract, infer_contract
+from mlsprint.data.split import SplitPlan
+from mlsprint.spec import ProjectSpec, parse_spec
+from tests.conftest import read_dataset
+
+
+@dataclass(frozen=True)
+class Problem:
+    X: pd.DataFrame
+    y: pd.Series
+    spec: ProjectSpec
+    contract: DataContract
+    plan: SplitPlan
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"contract": self.contract, "spec": self.spec, "plan": self.plan}
+
+
+def make_problem(df: pd.DataFrame, spec_dict: dict[str, Any], plan: SplitPlan) -> Problem:
+    spec = parse_spec(spec_dict)
+    contract = infer_contract(df, spec)
+    target = spec.data.target
+    return Problem(df.drop(columns=[target]), df[target], spec, contract, plan)
+
+
+def german_spec(**extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": "german", "seed": 7,
+        "task": {"type": "binary", "positive_class": "bad"},
+        "data": {"source": "german_credit.csv.gz", "target": "class"},
+        "training": {"families": ["linear", "lightgbm", "xgboost"], "n_jobs": 2},
+    }
+    base.update(extra)
+    return base
+
+
+STRATIFIED = SplitPlan("stratified", None, "test", n_folds=3, stratify=True)
+
+
+@pytest.fixture(scope="session")
+def german() -> Problem:
+    return make_problem(read_dataset("german_credit"), german_spec(), STRATIFIED)
+
+
+@pytest.fixture(scope="session")
+def ames() -> Problem:
+    df = read_dataset("ames_housing").sample(600, random_state=0).reset_index(drop=True)
+    spec = {"name": "ames", "task": {"type": "regression"},
+            "data": {"source": "ames.csv.gz", "target": "SalePrice",
+                     "columns": {"id": ["Order", "PID"]}},
+            "training": {"families": ["linear", "lightgbm"]}}
+    return make_problem(df, spec, SplitPlan("random", None, "test", n_folds=3))
+
+
+@pytest.fixture(scope="session")
+def beans() -> Problem:
+    df = read_dataset("dry_bean").sample(500, random_state=0).reset_index(drop=True)
+    spec = {"name": "beans", "task": {"type": "multiclass"},
+            "data": {"source": "dry_bean.csv.gz", "target": "Class"},
+            "training": {"families": ["linear", "hist_gradient_boosting"]}}
+    return make_problem(df, spec, STRATIFIED)
+
+
+@pytest.fixture(scope="session")
+def german_result(german: Problem) -> Any:
+    from mlsprint.training import search
+
+    return search(german.X, german.y, n_trials=5, **german.kwargs())

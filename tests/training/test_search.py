@@ -1,0 +1,156 @@
+"""The model search on real data: reproducibility, the budget, storage, weights, tasks."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+from mlsprint.data.split import SplitPlan
+from mlsprint.errors import DataError, SpecError, TrackingError
+from mlsprint.evaluation.metrics import score
+from mlsprint.training import refit_full, search
+from tests.training.conftest import STRATIFIED, Problem, german_spec, make_problem
+
+
+def _stable(result):  # the leaderboard without timings and sizes (these vary run to run)
+    return [(r.name, r.params, r.cv_mean, r.cv_std, r.fold_scores, r.n_estimators)
+            for r in result.leaderboard]
+
+
+def test_same_seed_and_trials_give_identical_results(german: Problem, german_result) -> None:
+    again = search(german.X, german.y, n_trials=5, **german.kwargs())
+    assert _stable(again) == _stable(german_result)
+    assert again.best == german_result.best
+    np.testing.assert_array_equal(again.oof, german_result.oof)
+    first = german_result.pipeline.predict_proba(german.X)
+    second = again.pipeline.predict_proba(german.X)
+    assert np.array_equal(first, second)  # bit-identical
+    assert again.threshold == german_result.threshold
+
+
+def test_result_is_a_plain_fitted_pipeline_with_honest_scores(german: Problem,
+                                                             german_result) -> None:
+    result = german_result
+    assert isinstance(result.pipeline, Pipeline)
+    loaded = pickle.loads(pickle.dumps(result.pipeline))
+    np.testing.assert_array_equal(loaded.predict(german.X.head(20)),
+                                  result.pipeline.predict(german.X.head(20)))
+    assert len(result.leaderboard) == 5 and result.n_trials == 5
+    assert {r.family for r in result.leaderboard} == {"linear", "lightgbm", "xgboost"}
+    best = result.leaderboard[0]
+    assert all(best.cv_mean >= r.cv_mean for r in result.leaderboard)
+    assert len(best.fold_scores) == 3
+    assert best.cv_std == pytest.approx(np.std(best.fold_scores, ddof=1))
+    # the out-of-fold score recomputed with the evaluation metric (oracle: sklearn inside)
+    y01 = (german.y == "bad").to_numpy()
+    manual = score("roc_auc", y01.astype(int), result.oof, task="binary",
+                   positive_class=1)
+    assert result.oof_score == pytest.approx(manual)
+    assert 0.7 < result.oof_score < 0.9  # german credit: AUC ~0.78 in the literature
+    assert all(r.size_bytes > 0 and r.fit_seconds > 0 and r.predict_seconds_per_row > 0
+               for r in result.leaderboard)
+    assert result.threshold is not None and 0 < result.threshold < 1
+    assert result.threshold_objective == "f1"
+    assert result.to_dict()["leaderboard"][0]["name"] == best.name
+
+
+def test_ensemble_is_kept_only_when_it_beats_the_best_single_model(german_result) -> None:
+    info = german_result.ensemble
+    assert info is not None
+    if info.kept:
+        assert german_result.best == "ensemble"
+        assert info.oof_score > info.best_single_score
+        assert sum(info.weights.values()) == pytest.approx(1.0)
+    else:
+        assert german_result.best == info.best_single
+
+
+def test_budget_includes_the_final_refit(german: Problem) -> None:
+    budget = 6.0
+    start = time.perf_counter()
+    result = search(german.X, german.y, budget_seconds=budget, **german.kwargs())
+    elapsed = time.perf_counter() - start
+    assert elapsed <= budget * 1.1, elapsed
+    assert result.search_seconds + result.refit_seconds <= budget * 1.1
+    assert result.leaderboard and result.budget_seconds == budget
+
+
+def test_optuna_sqlite_storage_and_reused_study_name(german: Problem, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'optuna.db'}"
+    spec = make_problem(german.X.assign(**{"class": german.y}),
+                        german_spec(training={"families": ["linear"]}), STRATIFIED)
+    result = search(spec.X, spec.y, n_trials=2, storage=url, study_name="run1",
+                    **spec.kwargs())
+    import optuna
+
+    study = optuna.load_study(study_name="run1.linear", storage=url)
+    assert len(study.trials) == 2 == len(result.leaderboard)
+    with pytest.raises(TrackingError, match="already exists"):
+        search(spec.X, spec.y, n_trials=1, storage=url, study_name="run1", **spec.kwargs())
+
+
+def test_cost_matrix_sets_the_threshold_objective(german: Problem) -> None:
+    costs = {"cost_matrix": {"false_positive_cost": 1.0, "false_negative_cost": 5.0}}
+    problem = make_problem(german.X.assign(**{"class": german.y}),
+                           german_spec(business=costs, training={"families": ["linear"]}),
+                           STRATIFIED)
+    result = search(problem.X, problem.y, n_trials=1, **problem.kwargs())
+    assert result.threshold_objective == "business_value"
+    # a false negative costs 5x a false positive: the optimal cut is well below 0.5
+    assert result.threshold < 0.4
+
+
+def test_sample_weights_are_used(german: Problem) -> None:
+    problem = make_problem(german.X.assign(**{"class": german.y}),
+                           german_spec(training={"families": ["linear"]}), STRATIFIED)
+    plain = search(problem.X, problem.y, n_trials=1, **problem.kwargs())
+    weight = np.where(problem.X["age"] > 35, 5.0, 1.0)
+    weighted = search(problem.X, problem.y, n_trials=1, sample_weight=weight,
+                      **problem.kwargs())
+    assert weighted.leaderboard[0].cv_mean != plain.leaderboard[0].cv_mean
+    coef_plain = plain.pipeline.named_steps["model"].coef_
+    coef_weighted = weighted.pipeline.named_steps["model"].coef_
+    assert not np.allclose(coef_plain, coef_weighted)
+
+
+def test_regression_search(ames: Problem) -> None:
+    result = search(ames.X, ames.y, n_trials=2, **ames.kwargs())
+    assert result.metric == "rmse" and not result.greater_is_better
+    best = result.leaderboard[0]
+    assert all(best.cv_mean <= r.cv_mean for r in result.leaderboard)
+    assert best.cv_mean < 0.6 * ames.y.std()  # far better than predicting the mean
+    assert result.threshold is None
+    assert result.pipeline.predict(ames.X.head(5)).shape == (5,)
+
+
+def test_multiclass_search(beans: Problem) -> None:
+    result = search(beans.X, beans.y, n_trials=2, **beans.kwargs())
+    assert result.oof.shape == (len(beans.y), 7)
+    np.testing.assert_allclose(result.oof.sum(axis=1), 1.0)
+    assert result.leaderboard[0].cv_mean < 0.5  # log loss; uniform guess is ln 7 = 1.95
+    assert result.pipeline.predict_proba(beans.X.head(3)).shape == (3, 7)
+
+
+def test_refit_full_fits_a_copy_on_more_rows(german: Problem, german_result) -> None:
+    half = len(german.X) // 2
+    refitted = refit_full(german_result.pipeline, german.X.iloc[:half], german.y.iloc[:half])
+    assert refitted is not german_result.pipeline
+    assert not np.array_equal(refitted.predict_proba(german.X.tail(50)),
+                              german_result.pipeline.predict_proba(german.X.tail(50)))
+
+
+def test_errors_name_the_fix(german: Problem) -> None:
+    problem = make_problem(german.X.assign(**{"class": german.y}),
+                           german_spec(training={"families": ["boosted_magic"]}), STRATIFIED)
+    with pytest.raises(SpecError, match="unknown names.*boosted_magic"):
+        search(problem.X, problem.y, n_trials=1, **problem.kwargs())
+    group_plan = SplitPlan("group", "customer", "test", n_folds=3)
+    with pytest.raises(DataError, match="needs the group column 'customer'"):
+        search(german.X, german.y, n_trials=1, contract=german.contract, spec=german.spec,
+               plan=group_plan)
+    with pytest.raises(DataError, match="X has 1000 rows but y has 10"):
+        search(german.X, german.y.head(10), n_trials=1, **german.kwargs())
