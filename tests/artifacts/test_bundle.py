@@ -8,8 +8,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_bundle
 
+from conftest import write_bundle
 from mlsprint.artifacts import MANIFEST, load_bundle, verify_manifest, write_manifest
 from mlsprint.errors import BundleError
 

@@ -31,6 +31,10 @@ from mlsprint.spec import ProjectSpec, parse_spec
 dataset = cache(read_dataset)
 
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
+
 def _spec(task: dict, target: str, split: dict | None = None, **columns) -> ProjectSpec:
     return parse_spec({"name": "t", "task": task, "split": split or {},
                        "data": {"source": "d.csv", "target": target, "columns": columns}})
@@ -144,6 +148,8 @@ def test_data_errors_name_the_problem() -> None:
     plan = SplitPlan("stratified", None, "test", stratify=True)
     with pytest.raises(DataError, match="cannot cut a stratified holdout"):
         split_holdout(df, plan, target="y", random_state=0)
+    with pytest.raises(DataError, match="a stratified split needs the target"):
+        split_holdout(df, plan, target=None, random_state=0)
     with pytest.raises(DataError, match="too few rows for a temporal split"):
         split_holdout(df, SplitPlan("temporal", None, "test", gap=3), target="y",
                       random_state=0)

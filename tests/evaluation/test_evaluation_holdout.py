@@ -13,7 +13,7 @@ from mlsprint.evaluation.bootstrap import bootstrap_indices
 from mlsprint.evaluation.metrics import error_of, score
 from mlsprint.evaluation.resample import fast_replicates
 
-BINARY = ["roc_auc", "log_loss", "brier", "accuracy", "precision", "recall", "f1",
+BINARY = ["roc_auc", "average_precision", "log_loss", "brier", "accuracy", "precision", "recall", "f1",
           "balanced_accuracy"]
 
 
@@ -44,6 +44,31 @@ def test_vectorised_regression_replicates(metric):
     idx = bootstrap_indices(1000, n_boot=30, random_state=0)
     fast = fast_replicates(metric, y[2000:], pred, idx, task="regression")
     slow = [score(metric, y[2000:][r], pred[r], task="regression") for r in idx]
+    np.testing.assert_allclose(fast, slow, rtol=1e-9)
+
+
+@pytest.mark.parametrize("metric", ["log_loss", "accuracy"])
+def test_vectorised_multiclass_replicates(metric):
+    from lightgbm import LGBMClassifier
+
+    df = read_dataset("dry_bean").sample(2000, random_state=0)
+    X, y = df.drop(columns="Class"), df["Class"].to_numpy()
+    model = LGBMClassifier(n_estimators=20, num_leaves=8, n_jobs=1, verbose=-1)
+    proba = model.fit(X[:1500], y[:1500]).predict_proba(X[1500:])
+    idx = bootstrap_indices(500, n_boot=30, random_state=0)
+    kw = dict(task="multiclass", classes=list(model.classes_))
+    fast = fast_replicates(metric, y[1500:], proba, idx, **kw)
+    slow = [score(metric, y[1500:][r], proba[r], **kw) for r in idx]
+    np.testing.assert_allclose(fast, slow, rtol=1e-9)
+
+
+def test_vectorised_average_precision_with_heavy_ties(outputs):
+    y, p, _ = outputs
+    coarse = np.round(p, 1)  # many tied scores: thresholds must be grouped as sklearn does
+    idx = bootstrap_indices(len(y), n_boot=30, random_state=2)
+    fast = fast_replicates("average_precision", y, coarse, idx, task="binary",
+                           positive_class="good")
+    slow = [skm.average_precision_score((y[r] == "good").astype(int), coarse[r]) for r in idx]
     np.testing.assert_allclose(fast, slow, rtol=1e-9)
 
 

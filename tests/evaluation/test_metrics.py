@@ -21,6 +21,9 @@ from mlsprint.evaluation.metrics import (
 )
 from mlsprint.spec.model import METRICS
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))

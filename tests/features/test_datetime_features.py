@@ -10,6 +10,9 @@ from conftest import read_dataset
 from mlsprint.features import DatetimeFeatures
 from mlsprint.features.datetime import to_datetime
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def compas() -> pd.DataFrame:
@@ -22,7 +25,7 @@ def test_calendar_parts_match_pandas(compas: pd.DataFrame) -> None:
     screen = pd.to_datetime(compas["compas_screening_date"])
     assert out["compas_screening_date_year"].tolist() == screen.dt.year.astype(float).tolist()
     assert out["compas_screening_date_dayofweek"].tolist() == (
-        screen.dt.dayofweek.astype(float).tolist())
+        screen.dt.day_of_week.astype(float).tolist())
     assert "compas_screening_date_hour" not in out  # dates only: no hour
     jail = pd.to_datetime(compas["c_jail_in"])
     assert "c_jail_in_hour" in out  # timestamps: hour used

@@ -22,6 +22,9 @@ from mlsprint.features import (
 )
 from mlsprint.spec import ProjectSpec, parse_spec
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
 
 def _spec(task: dict, target: str, **extra) -> ProjectSpec:
     return parse_spec({"name": "t", "task": task,
@@ -167,3 +170,11 @@ def test_rare_fraction_and_onehot_limit_come_from_the_spec() -> None:
     pre = build_preprocessor(contract, spec, for_model="linear").fit(df, df["class"])
     enc = pre.named_steps["columns"].named_transformers_["categorical"]
     assert isinstance(enc, RareCategoryEncoder) and enc.min_fraction == 0.05
+
+
+def test_public_api_is_pinned() -> None:
+    import mlsprint.features as features
+
+    assert features.__all__ == [  # isort order, as ruff's RUF022 keeps it
+        "MISSING", "RARE", "DatetimeFeatures", "RareCategoryEncoder", "build_preprocessor",
+        "feature_groups", "load_custom_transformer", "native_categorical_features"]

@@ -9,6 +9,9 @@ import pytest
 from conftest import read_dataset
 from mlsprint.features import MISSING, RARE, RareCategoryEncoder
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def diabetes() -> pd.DataFrame:

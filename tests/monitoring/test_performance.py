@@ -53,6 +53,12 @@ def test_cbpe_is_exact_when_probabilities_are_true() -> None:
     assert report.to_dict()["level"] == "critical"
 
 
+def test_cbpe_rejects_multiclass() -> None:
+    with pytest.raises(ValueError, match=r"binary classifiers .* got classes=\['a', 'b', 'c'\]"):
+        estimate_performance(None, np.full((3, 3), 1 / 3), classes=("a", "b", "c"),
+                             positive_class="a")
+
+
 def test_performance_from_labels_matches_sklearn_and_judges_drops() -> None:
     from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 

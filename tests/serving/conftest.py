@@ -90,7 +90,7 @@ def server(bundle_path, tmp_path_factory):
 @pytest.fixture(scope="session")
 def client(bundle_path, tmp_path_factory):
     """An in-process app (TestClient), ready, with its own prediction log."""
-    from fastapi.testclient import TestClient
+    from serving_helpers import TestClient
 
     from mlsprint.serving import ServingSettings, create_app
 

@@ -8,8 +8,8 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import records
 
+from conftest import records
 from mlsprint.artifacts import load_bundle
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import records
 
+from conftest import records
 from mlsprint.artifacts import load_bundle
 from mlsprint.serving.errors import InputError
 from mlsprint.serving.validation import Rules, check_frame, check_records
@@ -75,8 +75,7 @@ def test_malformed_bodies(client, body, status, error):
 
 
 def test_body_over_the_limit(bundle_path, tmp_path, rows):
-    from fastapi.testclient import TestClient
-    from serving_helpers import ready_client
+    from serving_helpers import TestClient, ready_client
 
     from mlsprint.serving import ServingSettings, create_app
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.conftest import read_dataset
 
 from mlsprint.data.contract import DataContract, infer_contract
 from mlsprint.data.split import SplitPlan
 from mlsprint.spec import ProjectSpec, parse_spec
-from tests.conftest import read_dataset
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from mlsprint.errors import DataError
 from mlsprint.spec import ProjectSpec, parse_spec
 from mlsprint.training.baseline import BaselineResult, baseline_models, fit_baseline
 
+# pandas 3 deprecations (Pandas4Warning) are DeprecationWarnings: fail on them here
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+
 
 def _spec(task: dict, target: str, **extra) -> ProjectSpec:
     return parse_spec({"name": "t", "task": task,

@@ -29,8 +29,8 @@ def test_greedy_selection_beats_or_ties_every_single_candidate() -> None:
     assert score >= max(singles)
     assert (counts > 0).sum() >= 2
     weights = counts / counts.sum()
-    assert score == pytest.approx(roc_auc_score(y, np.sum([w * o for w, o in
-                                                           zip(weights, oofs)], axis=0)))
+    blend = np.sum([w * o for w, o in zip(weights, oofs, strict=True)], axis=0)
+    assert score == pytest.approx(roc_auc_score(y, blend))
 
 
 def test_greedy_selection_with_one_candidate_and_nan_rows() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from mlsprint.training import analyse_errors, render_training_html
 from tests.training.conftest import Problem
+
+from mlsprint.training import analyse_errors, render_training_html
 
 
 def test_report_is_self_contained_and_shows_the_evidence(german: Problem,

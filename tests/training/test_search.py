@@ -8,12 +8,12 @@ import time
 import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
+from tests.training.conftest import STRATIFIED, Problem, german_spec, make_problem
 
 from mlsprint.data.split import SplitPlan
 from mlsprint.errors import DataError, SpecError, TrackingError
 from mlsprint.evaluation.metrics import score
 from mlsprint.training import refit_full, search
-from tests.training.conftest import STRATIFIED, Problem, german_spec, make_problem
 
 
 def _stable(result):  # the leaderboard without timings and sizes (these vary run to run)
@@ -154,3 +154,18 @@ def test_errors_name_the_fix(german: Problem) -> None:
                plan=group_plan)
     with pytest.raises(DataError, match="X has 1000 rows but y has 10"):
         search(german.X, german.y.head(10), n_trials=1, **german.kwargs())
+
+
+def test_temporal_split_leaves_the_first_block_out_of_fold() -> None:
+    from tests.conftest import read_dataset
+
+    df = read_dataset("elec2", nrows=900)
+    spec = {"name": "elec", "task": {"type": "binary", "positive_class": "UP"},
+            "data": {"source": "elec2.csv.gz", "target": "class"},
+            "training": {"families": ["linear", "lightgbm"]}}
+    problem = make_problem(df, spec, SplitPlan("temporal", None, "row order", n_folds=3))
+    result = search(problem.X, problem.y, n_trials=3, **problem.kwargs())
+    first_block = 900 // 4  # TimeSeriesSplit(3): the first quarter is never validated
+    assert np.isnan(result.oof[:first_block]).all()
+    assert np.isfinite(result.oof[first_block:]).all()
+    assert np.isfinite(result.oof_score) and result.threshold is not None

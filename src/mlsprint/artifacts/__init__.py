@@ -46,5 +46,6 @@ __all__ = [
     "save_bundle",
     "set_alias",
     "verify_manifest",
+    "write_package",
     "write_manifest",
 ]

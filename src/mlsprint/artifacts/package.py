@@ -57,8 +57,11 @@ WORKDIR /srv
 USER {uid}
 EXPOSE {port}
 HEALTHCHECK --interval=30s --timeout=3s --start-period=60s --retries=3 \\
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:{port}/health/live', timeout=2).status != 200)"]
-CMD ["uvicorn", "--factory", "mlsprint.serving.app:create_app", "--host", "0.0.0.0", "--port", "{port}", "--timeout-graceful-shutdown", "20"]
+    CMD ["python", "-c", \
+         "import sys, urllib.request; sys.exit(urllib.request.urlopen(\
+'http://127.0.0.1:{port}/health/live', timeout=2).status != 200)"]
+CMD ["uvicorn", "--factory", "mlsprint.serving.app:create_app", \
+     "--host", "0.0.0.0", "--port", "{port}", "--timeout-graceful-shutdown", "20"]
 """
 
 _K8S = """\

@@ -173,3 +173,83 @@ def predict(
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.warnings.items()))
         console.print(f"[yellow]Contract warnings (predictions still made):[/] {counts}")
     console.print(f"Wrote {outcome.rows:,} rows to {outcome.out}")
+
+
+@app.command()
+def validate(
+    project: ProjectDir = Path("."),
+    model: Annotated[str | None, typer.Option(
+        "--model", help="A candidate bundle path (default: the latest trained).")] = None,
+    n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap resamples.")] = 1000,
+) -> int:
+    """Evaluate the candidate once on the holdout; card, gate, register as challenger."""
+    from mlsprint.workflows.validate import run_validate
+
+    with working("Validating on the holdout"):
+        outcome = run_validate(project, model=model, n_boot=n_boot)
+    render.holdout(outcome.evidence["holdout"])
+    render.gate(outcome.gate)
+    registered = f"version {outcome.version} registered as challenger"
+    if outcome.champion:
+        registered += " and champion (first deployment)"
+    console.print(f"{registered}. Card: {outcome.reports['card_html']}; report: "
+                  f"{outcome.reports['validation']}")
+    return outcome.gate.exit_code
+
+
+@app.command()
+def gate(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> int:
+    """The go/no-go verdict from the tracker's evidence (exit 0 GO, 3 NO-GO, 4 REVIEW)."""
+    from mlsprint.workflows.gate import run_gate
+
+    report = run_gate(project)
+    if as_json:
+        console.print_json(json.dumps(report.to_dict()))
+    else:
+        render.gate(report)
+    return report.exit_code
+
+
+@app.command()
+def run(
+    project: ProjectDir = Path("."),
+    budget: Annotated[float | None, typer.Option(
+        "--budget", min=1, help="Seconds for training (default: the spec's).")] = None,
+    trials: Annotated[int | None, typer.Option("--trials", min=1)] = None,
+) -> int:
+    """Every phase so far: check, profile, baseline, train, validate, card, gate, register."""
+    from mlsprint.workflows.cycle import run_cycle
+
+    with working("Running the cycle"):
+        outcome = run_cycle(project, budget_seconds=budget, n_trials=trials,
+                            on_phase=lambda phase, _o: console.print(f"[green]✔[/] {phase}"))
+    render.holdout(outcome.evidence["holdout"])
+    render.gate(outcome.gate)
+    if outcome.champion:
+        console.print(f"Version {outcome.version} is now the champion (first deployment).")
+    return outcome.gate.exit_code
+
+
+@app.command()
+def promote(
+    project: ProjectDir = Path("."),
+    version: Annotated[str | None, typer.Option(help="Default: the challenger.")] = None,
+    why: Annotated[str, typer.Option(help="Reason, kept in the promotion log.")] = "promoted",
+) -> None:
+    """Make a registered version the champion (logged: MLflow keeps no alias history)."""
+    from mlsprint.workflows.registry import run_promote
+
+    move = run_promote(project, version=version, why=why)
+    console.print(f"champion: {move.from_version or '-'} → {move.to_version} ({move.why})")
+
+
+@app.command()
+def rollback(
+    project: ProjectDir = Path("."),
+    why: Annotated[str, typer.Option(help="Reason, kept in the promotion log.")] = "rollback",
+) -> None:
+    """Give champion back to the version it replaced."""
+    from mlsprint.workflows.registry import run_rollback
+
+    move = run_rollback(project, why=why)
+    console.print(f"champion: {move.from_version} → {move.to_version} ({move.why})")

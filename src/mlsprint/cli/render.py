@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mlsprint.cli.app import console
 
-__all__ = ["baseline", "findings", "leaderboard"]
+__all__ = ["baseline", "findings", "gate", "holdout", "leaderboard"]
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -51,3 +51,33 @@ def leaderboard(result: Any, top: int = 15) -> None:
     if result.ensemble is not None:
         verdict = "kept" if result.ensemble.kept else "not kept"
         console.print(f"Ensemble {verdict}: {result.ensemble.reason}")
+
+
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "review": "yellow", "pending": "cyan"}
+VERDICT_STYLE = {"GO": "bold green", "NO-GO": "bold red", "REVIEW": "bold yellow"}
+
+
+def holdout(report: dict[str, Any]) -> None:
+    table = Table(title=f"Holdout ({report['n_rows']:,} rows, 95% bootstrap intervals)")
+    for column in ("metric", "value", "interval"):
+        table.add_column(column)
+    for name, iv in report["metrics"].items():
+        table.add_row(name, f"{iv['estimate']:.4f}", f"[{iv['low']:.4f}, {iv['high']:.4f}]")
+    for name, iv in report.get("improvement", {}).items():
+        table.add_row(f"improvement vs baseline ({name})", f"{iv['estimate']:+.1%}",
+                      f"[{iv['low']:+.1%}, {iv['high']:+.1%}]")
+    console.print(table)
+
+
+def gate(report: Any) -> None:
+    table = Table(title="Go/no-go gate")
+    for column in ("criterion", "status", "evidence"):
+        table.add_column(column, overflow="fold")
+    for c in report.criteria:
+        style = STATUS_STYLE.get(c.status, "")
+        table.add_row(c.title, f"[{style}]{c.status}[/]", c.evidence)
+    console.print(table)
+    style = VERDICT_STYLE.get(report.verdict, "bold")
+    console.print(f"Verdict: [{style}]{report.verdict}[/]")
+    for reason in report.reasons:
+        console.print(f"  - {reason}", highlight=False)

@@ -215,6 +215,9 @@ def split_holdout(df: pd.DataFrame, plan: SplitPlan, *, target: str | None,
         if target not in df.columns:
             raise DataError(f"target '{target}' is not in the data")
         y = df[target].astype(str).to_numpy()
+    if plan.strategy == "stratified" and y is None:
+        raise DataError("a stratified split needs the target: pass target= (a column of "
+                        "df) and a plan with stratify=True")
     if plan.strategy == "temporal":
         return _temporal(df, plan)
     if plan.strategy == "group":

@@ -3,8 +3,10 @@
 Scoring 1,000 resamples through scikit-learn costs a few milliseconds per call; these
 closed forms compute every resample of a metric at once from per-row quantities:
 additive losses as means over the resampled rows, counting metrics from resampled
-confusion counts, ROC AUC from the Mann-Whitney rank sum. Metrics not covered here (and
-weighted rows) fall back to :func:`mlsprint.evaluation.metrics.score` per resample.
+confusion counts, ROC AUC (Mann-Whitney) and average precision from the resample's
+count of each row, accumulated along one global sort of the scores. Metrics not
+covered here (and weighted rows) fall back to :func:`mlsprint.evaluation.metrics.score`
+per resample.
 A test checks each closed form against ``score`` on the same resamples.
 """
 
@@ -14,7 +16,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 __all__ = ["FAST_METRICS", "fast_replicates", "to_binary"]
 
@@ -42,14 +43,56 @@ def _mean_of(per_row: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     return lambda idx: per_row[idx].mean(axis=1)
 
 
+def _counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """How often each row is drawn in each resample: shape (resamples, n)."""
+    offsets = (np.arange(len(idx)) * n)[:, None]
+    return np.bincount((idx + offsets).ravel(), minlength=len(idx) * n).reshape(len(idx), n)
+
+
+def _grouped(y: np.ndarray, p: np.ndarray, ascending: bool
+             ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Per resample: positives and rows per distinct score, scores sorted once."""
+    order = np.argsort(p if ascending else -p, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(p[order]) != 0) + 1]
+    y_sorted = y[order]
+    position = np.empty(len(p), dtype=np.int64)
+    position[order] = np.arange(len(p))  # where each row lands in the sorted order
+
+    def run(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = _counts(position[idx], len(y))
+        pos = np.add.reduceat(c * y_sorted, starts, axis=1).astype(float)
+        rows = np.add.reduceat(c, starts, axis=1).astype(float)
+        return pos, rows
+    return run
+
+
 def _auc(y: np.ndarray, p: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Mann-Whitney: P(score of a positive > score of a negative) + half the ties."""
+    grouped = _grouped(y, p, ascending=True)
+
     def run(idx: np.ndarray) -> np.ndarray:
-        yy, ranks = y[idx], rankdata(p[idx], axis=1)
-        n_pos = yy.sum(axis=1)
-        n_neg = yy.shape[1] - n_pos
+        pos, rows = grouped(idx)
+        neg = rows - pos
+        below = np.cumsum(neg, axis=1) - neg  # negatives with a strictly lower score
+        n_pos, n_neg = pos.sum(axis=1), neg.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            auc = ((ranks * yy).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+            auc = (pos * (below + 0.5 * neg)).sum(axis=1) / (n_pos * n_neg)
         return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+    return run
+
+
+def _average_precision(y: np.ndarray, p: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Sum over distinct thresholds of (recall step) x precision, as scikit-learn computes."""
+    grouped = _grouped(y, p, ascending=False)
+
+    def run(idx: np.ndarray) -> np.ndarray:
+        pos, rows = grouped(idx)
+        tp, seen = np.cumsum(pos, axis=1), np.cumsum(rows, axis=1)
+        total = tp[:, -1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            precision = np.where(seen > 0, tp / seen, 0.0)
+            ap = (pos * precision).sum(axis=1) / total
+        return np.where(total > 0, ap, np.nan)
     return run
 
 
@@ -84,6 +127,8 @@ def _binary_runner(metric: str, y: np.ndarray, p: np.ndarray,
     label = (p >= threshold).astype(int)
     if metric == "roc_auc":
         return _auc(y, p)
+    if metric == "average_precision":
+        return _average_precision(y, p)
     if metric == "log_loss":
         eps = np.finfo(p.dtype).eps
         q = np.clip(p, eps, 1 - eps)
@@ -115,9 +160,29 @@ def _regression_runner(metric: str, y: np.ndarray,
     return None
 
 
+def _multiclass_runner(metric: str, y_true: Any, p: np.ndarray,
+                       classes: Sequence[Any] | None) -> Callable[[np.ndarray], np.ndarray] | None:
+    if classes is None or p.ndim != 2 or p.shape[1] != len(classes):
+        return None
+    y = np.asarray(y_true)
+    codes = np.full(len(y), -1)
+    for i, label in enumerate(classes):
+        hit = np.asarray(y == label)
+        codes[hit if hit.shape == y.shape and hit.any() else y.astype(str) == str(label)] = i
+    if (codes < 0).any():
+        return None  # let score() raise its clear error
+    rows = np.arange(len(y))
+    if metric == "accuracy":
+        return _mean_of((p.argmax(axis=1) == codes).astype(float))
+    q = p / p.sum(axis=1, keepdims=True)
+    eps = np.finfo(q.dtype).eps
+    return _mean_of(-np.log(np.clip(q[rows, codes], eps, 1 - eps)))
+
+
 FAST_METRICS = {
-    "binary": frozenset({"roc_auc", "log_loss", "brier", "accuracy", "precision", "recall",
-                         "f1", "balanced_accuracy"}),
+    "binary": frozenset({"roc_auc", "average_precision", "log_loss", "brier", "accuracy",
+                         "precision", "recall", "f1", "balanced_accuracy"}),
+    "multiclass": frozenset({"log_loss", "accuracy"}),
     "regression": frozenset({"rmse", "mae", "r2"}),
 }
 
@@ -135,6 +200,8 @@ def fast_replicates(metric: str, y_true: Any, y_pred: Any, indices: np.ndarray, 
     if task == "binary":
         y = to_binary(y_true, classes=classes, positive_class=positive_class)
         runner = _binary_runner(metric, y, p, threshold)
+    elif task == "multiclass":
+        runner = _multiclass_runner(metric, y_true, p, classes)
     else:
         runner = _regression_runner(metric, np.asarray(y_true, dtype=float), p.ravel())
     if runner is None:

@@ -108,8 +108,11 @@ def mitigate(estimator: Any, X_fit: pd.DataFrame, y_fit: Any, sensitive_fit: pd.
     pred_before = (score_before >= threshold).astype(int)
     pred_after = np.asarray(optimizer.predict(X_eval, sensitive_features=eval_groups,
                                               random_state=random_state)).astype(int)
-    pmf = optimizer._pmf_predict(X_eval, sensitive_features=eval_groups)
-    score_after = np.asarray(pmf)[:, 1]
+    try:  # the randomised thresholds' probability of a positive (private in fairlearn)
+        pmf = optimizer._pmf_predict(X_eval, sensitive_features=eval_groups)
+        score_after = np.asarray(pmf, dtype=float)[:, 1]
+    except (AttributeError, TypeError):
+        score_after = pred_after.astype(float)
     kw = dict(positive_class=1, spec_fairness=spec_fairness, primary=primary, bins=cuts,
               n_boot=n_boot, random_state=random_state, threshold=threshold)
     before = audit_fairness(y_eval01, pred_before, score_before, sensitive_eval, **kw)

@@ -24,6 +24,7 @@ __all__ = ["DatetimeFeatures", "to_datetime"]
 
 _NS_PER_DAY = 86_400 * 10**9
 _PERIODS = {"month": 12, "dayofweek": 7, "hour": 24}
+_ACCESSOR = {"dayofweek": "day_of_week"}  # pandas 3 deprecates .dt.dayofweek
 
 
 def to_datetime(values: Any) -> pd.Series:
@@ -116,13 +117,13 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
         return parts + ["hour"] if self.has_time_[j] else parts
 
     def _features(self, stamps: pd.Series, j: int) -> np.ndarray:
-        cols = []
-        for part in self._parts(j):
-            cols.append(getattr(stamps.dt, part).to_numpy(dtype=float, na_value=np.nan))
+        parts = {p: getattr(stamps.dt, _ACCESSOR.get(p, p)).to_numpy(dtype=float,
+                                                                     na_value=np.nan)
+                 for p in self._parts(j)}
+        cols = list(parts.values())
         if self.cyclical:
-            for part in self._parts(j):
+            for part, values in parts.items():
                 if part in _PERIODS:
-                    values = getattr(stamps.dt, part).to_numpy(dtype=float, na_value=np.nan)
                     if part == "month":
                         values = values - 1
                     angle = 2 * np.pi * values / _PERIODS[part]

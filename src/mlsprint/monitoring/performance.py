@@ -110,6 +110,10 @@ def estimate_performance(reference_calibration: dict[str, Any] | None, current_p
     0.85
     """
     scores = np.asarray(current_proba, dtype="float64")
+    if len(classes) != 2 or str(positive_class) not in map(str, classes):
+        raise ValueError(f"estimate_performance supports binary classifiers with the positive "
+                         f"class among two classes; got classes={list(classes)!r}, "
+                         f"positive_class={positive_class!r}")
     if scores.ndim == 2:
         scores = scores[:, list(map(str, classes)).index(str(positive_class))]
     p = calibrate(reference_calibration, scores)

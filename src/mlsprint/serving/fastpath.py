@@ -178,13 +178,27 @@ class FastPath:
         return self.predict(self.transform(records))
 
 
+def _lgbm_call(booster: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A single-threaded LightGBM predictor built once (``Booster.predict`` rebuilds one
+    per call, which costs more than the trees for a single row)."""
+    try:
+        from lightgbm.basic import _InnerPredictor
+
+        inner = _InnerPredictor.from_booster(booster, {"num_threads": 1})
+        iterations = booster.best_iteration or -1
+        return lambda X: inner.predict(X, num_iteration=iterations)
+    except (ImportError, AttributeError, TypeError):  # a LightGBM without this internal API
+        return lambda X: booster.predict(X, num_threads=1)
+
+
 def _predictor(estimator: Any) -> Callable[[np.ndarray], np.ndarray]:
     booster = getattr(estimator, "booster_", None)
     if booster is not None and getattr(estimator, "_objective", "") != "":
         n_classes = getattr(estimator, "n_classes_", None)
+        call = _lgbm_call(booster)
 
         def lgbm(X: np.ndarray) -> np.ndarray:
-            out = booster.predict(X, num_threads=1)
+            out = call(X)
             if n_classes == 2:
                 return np.column_stack([1.0 - out, out])
             return out

@@ -76,6 +76,19 @@ def patch_openapi(doc: dict[str, Any], model: Deployed) -> dict[str, Any]:
                 "text/csv": {"schema": {"type": "string"}},
                 "application/vnd.apache.parquet": {"schema": {"type": "string",
                                                               "format": "binary"}}}}
+    if "/feedback" in paths:
+        item = {"type": "object", "required": ["request_id", "outcome"],
+                "properties": {"request_id": {"type": "string"}, "row": {"type": "integer",
+                               "minimum": 0}, "outcome": {}}}
+        paths["/feedback"]["post"]["requestBody"] = _body({"anyOf": [item, {
+            "type": "array", "items": item, "minItems": 1}]})
+    for path, item in paths.items():
+        for op in item.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if path.startswith("/v2/models/") and param.get("name") == "name":
+                    param["schema"] = {"type": "string", "enum": [model.name]}
+                elif path.startswith("/v2/models/") and param.get("name") == "version":
+                    param["schema"] = {"type": "string", "enum": [model.version]}
     doc.setdefault("info", {})["description"] = (
         f"Serving {model.name} version {model.version} ({model.how}). Request columns, "
         "types, categories and training ranges come from the model's data contract.")

@@ -211,14 +211,20 @@ def _column_problems(series: pd.Series, rule: ColumnRule, rules: Rules) -> list[
 
 
 def _category_suspects(series: pd.Series, rule: ColumnRule) -> tuple[np.ndarray, np.ndarray]:
-    values = series.to_numpy(dtype=object)
-    isna = pd.isna(series).to_numpy()
-    text = series.astype("object").where(~isna, None).map(
-        lambda v: v if v is None or isinstance(v, (dict, list)) else str(v))
-    unseen = ~text.isin(list(rule.categories)).to_numpy() if rule.categories else np.zeros(
-        len(series), dtype=bool)
-    rows = np.flatnonzero(isna | unseen)
-    return rows, values[rows]
+    """Rows that are missing or hold a category unseen in training (checked per distinct
+    value, so a large batch costs one pass of ``factorize``)."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable values (dicts, lists): check every row
+        return np.arange(len(series)), series.to_numpy(dtype=object)
+    known = rule.categories
+    bad_unique = np.array([bool(known) and (isinstance(u, (dict, list)) or str(u) not in known)
+                           for u in uniques], dtype=bool)
+    suspicious = codes < 0
+    if len(bad_unique):
+        suspicious |= np.where(codes >= 0, bad_unique[np.maximum(codes, 0)], False)
+    rows = np.flatnonzero(suspicious)
+    return rows, series.to_numpy(dtype=object)[rows]
 
 
 def _python(v: Any) -> Any:
@@ -241,14 +247,22 @@ def to_frame(data: list[dict[str, Any]] | pd.DataFrame, rules: Rules) -> pd.Data
         if rule.kind == "numeric":
             out[rule.name] = pd.to_numeric(series, errors="coerce").astype("float64")
         elif rule.kind in ("categorical", "text"):
-            text = series.astype("object").where(series.notna(), None).map(
-                lambda v: None if v is None else str(v))
-            out[rule.name] = _as_dtype(text, rule.dtype)
+            out[rule.name] = _as_text(series, rule.dtype)
         elif rule.kind == "datetime":
             out[rule.name] = pd.to_datetime(series, errors="coerce")
         else:
             out[rule.name] = series
     return pd.DataFrame(out, index=df.index)
+
+
+def _as_text(series: pd.Series, dtype: str) -> pd.Series:
+    """Values as strings (missing stays missing) in the training dtype."""
+    if str(series.dtype) == dtype and series.dtype != object and (
+            pd.api.types.is_string_dtype(series.dtype)):
+        return series
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = np.array([str(u) for u in uniques] + [None], dtype=object)
+    return _as_dtype(pd.Series(text[codes], index=series.index), dtype)
 
 
 def _as_dtype(series: pd.Series, dtype: str) -> pd.Series:

@@ -10,13 +10,13 @@ from mlsprint.training.slices import ErrorAnalysisReport, SliceRecord, analyse_e
 from mlsprint.training.threshold import ThresholdChoice, tune_threshold
 
 __all__ = [
-    "FAMILIES",
     "CandidateRecord",
     "EncodedClassifier",
     "EnsembleClassifier",
     "EnsembleInfo",
     "EnsembleRegressor",
     "ErrorAnalysisReport",
+    "FAMILIES",
     "SearchResult",
     "SliceRecord",
     "ThresholdChoice",

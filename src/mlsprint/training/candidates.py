@@ -26,7 +26,7 @@ __all__ = ["CandidatePool", "Choice", "final_pipeline"]
 
 KEEP_OOF = 8
 ENSEMBLE_CANDIDATES = 6
-REFIT_OVERHEAD = 1.15
+REFIT_OVERHEAD = 1.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,11 @@ class CandidatePool:
         top = sum(self.refit_estimate(r) for r in board[:3])
         return 1.25 * min(top, max(best, 0.35 * budget))
 
+    def family_refit(self, family: str) -> float:
+        """The cheapest measured refit of ``family`` (0 before its first candidate)."""
+        own = [self.refit_estimate(r) for r in self.records if r.family == family]
+        return min(own) if own else 0.0
+
     def _spread(self) -> float:
         stds = [r.cv_std for r in self.records if r.cv_std > 0]
         if stds:
@@ -118,7 +123,8 @@ class CandidatePool:
                factory: Callable[[str], Any]) -> Choice:
         """The best single candidate, or a greedy ensemble that beats it out of fold."""
         board = [r for r in self.leaderboard() if r.name in self.oofs]
-        single = self._single(board[0], ctx)
+        fits = [r for r in board if self.refit_estimate(r) <= deadline.remaining()]
+        single = self._single(fits[0] if fits else board[0], ctx)
         top = board[:ENSEMBLE_CANDIDATES]
         if len(top) < 2:
             return single

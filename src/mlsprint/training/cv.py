@@ -148,11 +148,17 @@ def pickled_size(obj: Any) -> int:
 
 
 def _predict(model: Any, X: Any, task: str, classes: Sequence[Any], positive: int) -> Any:
+    """Regression values; class probabilities in ``classes`` order (float64, rows summing
+    to 1: boosters return float32), a class the fold never saw getting probability 0."""
     if task == "regression":
         return np.asarray(model.predict(X), dtype=float)
-    proba = np.asarray(model.predict_proba(X), dtype=float)
-    order = [list(map(str, model.classes_)).index(str(c)) for c in classes]
-    proba = proba[:, order]
+    raw = np.asarray(model.predict_proba(X), dtype=float)
+    seen = {str(c): i for i, c in enumerate(model.classes_)}
+    proba = np.zeros((raw.shape[0], len(classes)))
+    for j, c in enumerate(classes):
+        if str(c) in seen:
+            proba[:, j] = raw[:, seen[str(c)]]
+    proba /= np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
     return proba[:, positive] if task == "binary" else proba
 
 

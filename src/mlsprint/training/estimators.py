@@ -82,11 +82,17 @@ class EncodedClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         _check_input(self, X, reset=False)
-        return self.estimator_.predict_proba(X)
+        return _normalised(self.estimator_.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _normalised(proba: Any) -> np.ndarray:
+    """float64 probabilities whose rows sum to 1 (boosters return float32)."""
+    proba = np.asarray(proba, dtype=float)
+    return proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
 
 
 def _check_input(estimator: Any, X: Any, y: Any = None, *, reset: bool = True) -> None:
@@ -171,7 +177,7 @@ class EnsembleClassifier(ClassifierMixin, _Ensemble):
         for est, weight in zip(self.estimators_, self.weights_, strict=True):
             cols = np.searchsorted(self.classes_, est.classes_)
             out[:, cols] += weight * est.predict_proba(X)
-        return out
+        return _normalised(out)
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)

@@ -98,13 +98,16 @@ class _Loop:
         self.stop_reason = "all families exhausted"
 
     def margin(self) -> float:
-        return 0.0 if self.budget is None else max(0.5, 0.03 * self.budget)
+        return 0.0 if self.budget is None else max(1.0, 0.05 * self.budget)
 
-    def trial_deadline(self) -> Deadline:
+    def trial_deadline(self, family: Family) -> Deadline:
+        """End of the budget less the refit reserve (the leaders', or this family's own
+        cheapest refit if larger: the trial may produce the new leader)."""
         if self.budget is None:
             return Deadline(None)
-        reserve = self.margin() + self.pool.refit_reserve(self.budget)
-        return Deadline(self.start + self.budget - reserve)
+        refit = max(self.pool.refit_reserve(self.budget),
+                    1.25 * self.pool.family_refit(family.name))
+        return Deadline(self.start + self.budget - self.margin() - refit)
 
     def trial_cost(self, family: Family) -> float:
         measured = self.seconds[family.name]
@@ -135,10 +138,13 @@ class _Loop:
             family = self.next_family()
             if family is None:
                 return
-            deadline = self.trial_deadline()
-            if self.budget is not None and deadline.remaining() <= 0:
+            deadline = self.trial_deadline(family)
+            measured = self.seconds[family.name]
+            floor = 0.5 * min(measured) if measured else 0.0
+            if self.budget is not None and deadline.remaining() <= floor:
+                self.dropped.add(family.name)  # no time left for a trial of this family
                 self.stop_reason = "budget reached"
-                return
+                continue
             self._trial(family, deadline)
 
     def _trial(self, family: Family, deadline: Deadline) -> None:

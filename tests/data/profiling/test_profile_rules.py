@@ -171,6 +171,9 @@ def test_missing_target_column_is_a_clear_error():
         profile(base_frame(), spec(target="Y"))
     with pytest.raises(DataError, match="profiling needs at least 10"):
         profile(base_frame(5), spec())
+    with pytest.raises(DataError, match=r"positive_class 'yes' is not a value of the target "
+                                        r"'y' \(values: \['0', '1'\]\)"):
+        profile(base_frame(), spec(positive="yes"))
 
 
 def test_every_rule_has_a_threshold_text():

@@ -54,6 +54,19 @@ def test_skewness_matches_scipy():
     assert summarize_column(pd.Series(x)).skew == pytest.approx(scipy.stats.skew(x, bias=False))
 
 
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.int64, st.integers(3, 300), elements=st.integers(-20, 20)))
+def test_count_based_statistics_match_numpy_on_ties(x):
+    s = summarize_column(pd.Series(x, name="x"))
+    qs = [0.01, 0.25, 0.5, 0.75, 0.99]
+    assert np.allclose([s.quantiles[str(q)] for q in qs], np.quantile(x, qs))
+    counts, edges = np.histogram(x, bins=20)
+    assert s.histogram == (tuple(edges.tolist()), tuple(counts.tolist()))
+    assert s.mean == pytest.approx(x.mean()) and s.std == pytest.approx(x.std(ddof=1))
+    if x.std() > 0:
+        assert s.skew == pytest.approx(scipy.stats.skew(x, bias=False), abs=1e-9)
+
+
 def test_column_quantiles_and_outliers_match_numpy():
     x = np.concatenate([rng.normal(size=990), [50.0] * 10])
     s = summarize_column(pd.Series(x, name="x"))
@@ -130,7 +143,23 @@ def test_oof_predictions_never_see_their_own_fold():
     shuffled = Y.copy()
     shuffled[folds == 2] = rng.random(((folds == 2).sum(), 1))  # change fold 2's labels only
     again = oof_target_means(codes, shuffled, folds)
-    assert np.array_equal(base[folds == 2], again[folds == 2])
+    assert np.allclose(base[folds == 2], again[folds == 2], rtol=0, atol=1e-12)
+    assert not np.allclose(base[folds != 2], again[folds != 2])
+
+
+def test_oof_means_match_a_plain_per_fold_loop():
+    codes = rng.integers(0, 12, 900)
+    Y = np.eye(3)[rng.integers(0, 3, 900)]
+    folds = rng.permutation(900) % 5
+    expected = np.empty_like(Y)
+    for f in range(5):
+        train = folds != f
+        prior = Y[train].mean(axis=0)
+        for c in range(12):
+            rows = train & (codes == c)
+            mean = (Y[rows].sum(axis=0) + 10 * prior) / (rows.sum() + 10)
+            expected[(folds == f) & (codes == c)] = mean
+    assert np.allclose(oof_target_means(codes, Y, folds), expected)
 
 
 def test_single_feature_score_is_sklearn_r2_of_oof_predictions():

@@ -116,7 +116,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        return round(value, 6) if np.isfinite(value) else None
+        return float(f"{value:.6g}") if np.isfinite(value) else None
     return value
 
 

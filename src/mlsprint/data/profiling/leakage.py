@@ -107,20 +107,23 @@ def target_matrix(y: pd.Series, task: str, positive_class: Any = None
 
 def oof_target_means(codes: np.ndarray, Y: np.ndarray, folds: np.ndarray, *,
                      smoothing: float = SMOOTHING) -> np.ndarray:
-    """Out-of-fold smoothed per-code means of ``Y`` (rows x outputs)."""
-    size = int(codes.max()) + 1
-    pred = np.empty_like(Y, dtype="float64")
-    for fold in np.unique(folds):
-        train = folds != fold
-        c_tr = codes[train]
-        count = np.bincount(c_tr, minlength=size).astype("float64")
-        prior = Y[train].mean(axis=0)
-        k = Y.shape[1]
-        flat = (c_tr[:, None] * k + np.arange(k)).ravel()
-        sums = np.bincount(flat, weights=Y[train].ravel(), minlength=size * k).reshape(size, k)
-        means = (sums + smoothing * prior) / (count[:, None] + smoothing)
-        pred[~train] = means[codes[~train]]
-    return pred
+    """Out-of-fold smoothed per-code means of ``Y`` (rows x outputs).
+
+    Each row's prediction uses only the other folds: per-code sums of every fold are
+    counted once, and a fold's training sums are the totals minus its own.
+    """
+    size, n_folds, k = int(codes.max()) + 1, int(folds.max()) + 1, Y.shape[1]
+    key = folds * size + codes
+    count = np.bincount(key, minlength=n_folds * size).reshape(n_folds, size)
+    flat = (key[:, None] * k + np.arange(k)).ravel()
+    sums = np.bincount(flat, weights=Y.ravel(), minlength=n_folds * size * k)
+    sums = sums.reshape(n_folds, size, k)
+    train_count = count.sum(axis=0) - count
+    train_sums = sums.sum(axis=0) - sums
+    fold_rows = count.sum(axis=1)
+    prior = train_sums.sum(axis=1) / (len(codes) - fold_rows)[:, None]
+    means = (train_sums + smoothing * prior[:, None, :]) / (train_count[..., None] + smoothing)
+    return means[folds, codes]
 
 
 def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from mlsprint.data.profiling.findings import SEVERITIES
+from mlsprint.data.profiling.findings import SEVERITIES, Finding
 from mlsprint.data.profiling.report import ProfileReport
 from mlsprint.data.profiling.summary import ColumnSummary
 from mlsprint.reporting import Section, figure_svg, page, table_html
@@ -120,16 +120,29 @@ def _excluded(report: ProfileReport) -> Section:
     return Section("Excluded from training", note + body)
 
 
+def _evidence(f: Finding) -> str:
+    parts = []
+    for key, value in f.to_dict()["evidence"].items():
+        text = json.dumps(value, default=str) if isinstance(value, (dict, list)) else value
+        parts.append(f"{key}={text}")
+    return "; ".join(map(str, parts))[:400]
+
+
 def _findings(report: ProfileReport) -> Section:
-    rows, classes = [], []
-    for f in report.findings:
-        evidence = json.dumps(f.to_dict()["evidence"], default=str)
-        rows.append((f.severity, f.rule, ", ".join(f.columns), f.message,
-                     evidence[:400], f.action, f.threshold))
-        classes.append(f.severity)
-    header = ["severity", "rule", "columns", "finding", "evidence", "action", "threshold"]
-    body = table_html(rows, header, classes=classes) if rows else "<p>No findings.</p>"
-    return Section("Findings", body)
+    if not report.findings:
+        return Section("Findings", "<p>No findings.</p>")
+    by_rule: dict[str, list[Finding]] = {}
+    for f in report.findings:  # already sorted: critical first
+        by_rule.setdefault(f.rule, []).append(f)
+    parts = ["<p>Grouped by rule, most severe first; each rule states its threshold.</p>"]
+    for rule, found in by_rule.items():
+        rows = [(f.severity, ", ".join(f.columns), f.message, _evidence(f), f.action)
+                for f in found]
+        parts.append(f"<h3>{_esc(rule)} ({len(found)})</h3><p class='muted'>threshold: "
+                     f"{_esc(found[0].threshold)}</p>")
+        parts.append(table_html(rows, ["severity", "columns", "finding", "evidence",
+                                       "action"], classes=[f.severity for f in found]))
+    return Section("Findings", "".join(parts))
 
 
 def _thresholds(report: ProfileReport) -> Section:

@@ -8,7 +8,7 @@ matrix, the pure-subset and reconstruction checks) use a seeded sample of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -120,12 +120,12 @@ class ProfileReport:
         }
 
 
-def _roles(df: pd.DataFrame, spec: ProjectSpec, constant: list[str]) -> Roles:
+def _roles(df: pd.DataFrame, spec: ProjectSpec) -> Roles:
     """Roles from the spec, then from ``infer_roles``.
 
     On a table of more than ``ROLE_ROWS`` rows, ``infer_roles`` sees an evenly spread
-    subset in row order; its ids are confirmed on every row, and ``constant`` (from the
-    full-data summaries) replaces its single-valued columns.
+    subset in row order and its ids are confirmed on every row; ``profile`` replaces the
+    single-valued columns by those of the full-data summaries.
     """
     cols = spec.data.columns
     big = len(df) > ROLE_ROWS
@@ -139,29 +139,45 @@ def _roles(df: pd.DataFrame, spec: ProjectSpec, constant: list[str]) -> Roles:
         repeated = [c for c in ids if df[c].nunique() < df[c].notna().sum()]
         group = repeated[0] if repeated else None
     protected = tuple(dict.fromkeys([*spec.protected_names, *found.protected]))
-    constant = tuple(dict.fromkeys([*cols.constant, *constant]))
-    return Roles(id=ids, time=time, group=group, protected=protected, constant=constant,
+    return Roles(id=ids, time=time, group=group, protected=protected,
                  reasons=dict(found.reasons))
 
 
-def _row_hashes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """One 64-bit hash per row over ``columns``, built a column at a time (no frame copy)."""
-    h = np.zeros(len(df), dtype=np.uint64)
-    for name in columns:
-        col = pd.util.hash_pandas_object(df[name], index=False).to_numpy()
-        h = (h * np.uint64(1_000_003)) ^ col
-    return h
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _duplicates(df: pd.DataFrame, ids: tuple[str, ...]) -> tuple[int, int]:
-    """Rows equal to an earlier row: exactly, and apart from the id columns."""
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads integer codes over 64 bits."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _summaries(df: pd.DataFrame, names: list[str], ids: tuple[str, ...]
+               ) -> tuple[tuple[ColumnSummary, ...], int, int]:
+    """Summaries of ``names`` and the duplicate-row counts, in one pass over the columns.
+
+    Each column is factorised once; its codes feed its summary and a 64-bit hash per
+    row (kept apart for id columns), so the frame is never copied. Returns the summaries,
+    the rows equal to an earlier row, and the same apart from the id columns.
+    """
+    summaries = []
+    rest = np.zeros(len(df), dtype=np.uint64)
+    id_hash = np.zeros(len(df), dtype=np.uint64)
+    wanted = set(names)
     with np.errstate(over="ignore"):
-        rest = _row_hashes(df, [c for c in df.columns if c not in ids])
-        exact = _row_hashes(df[list(ids)], list(ids)) if ids else None
-        if exact is not None:
-            exact = (rest * np.uint64(1_000_003)) ^ exact
+        for i, name in enumerate(map(str, df.columns)):
+            codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
+            if name in wanted:
+                summaries.append(summarize_column(df[name], name, factorized=(codes, uniques)))
+            salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
+            if name in ids:
+                id_hash = _mix(id_hash ^ (salted + np.uint64(i)))
+            else:
+                rest = _mix(rest ^ (salted + np.uint64(i)))
+        exact = _mix(rest ^ id_hash) if ids else rest
     n_rest = int(pd.Series(rest).duplicated().sum())
-    return (n_rest if exact is None else int(pd.Series(exact).duplicated().sum())), n_rest
+    return tuple(summaries), int(pd.Series(exact).duplicated().sum()), n_rest
 
 
 def _duplicate_findings(exact: int, no_ids: int, n: int, ids: tuple[str, ...]) -> list[Finding]:
@@ -267,6 +283,12 @@ def _check_target(df: pd.DataFrame, spec: ProjectSpec) -> None:
                         f"{hint}; the columns are {list(map(str, df.columns))[:20]}")
     if len(df) < 10:
         raise DataError(f"the table has {len(df)} rows; profiling needs at least 10")
+    positive = spec.task.positive_class
+    if spec.task.type == "binary":
+        values = sorted(map(str, df[target].dropna().unique()[:50]))
+        if str(positive) not in values:
+            raise DataError(f"task.positive_class {positive!r} is not a value of the target "
+                            f"{target!r} (values: {values[:10]}); set it to one of them")
 
 
 def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
@@ -288,13 +310,14 @@ def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
     target = spec.data.target
     skip = {target, spec.data.weight_column}
     names = [str(c) for c in df.columns if c not in skip]
-    columns = tuple(summarize_column(df[c], c) for c in names)
-    roles = _roles(df, spec, [c.name for c in columns if c.n_unique <= 1])
+    roles = _roles(df, spec)
+    columns, exact, no_ids = _summaries(df, names, roles.id)
+    roles = replace(roles, constant=tuple(dict.fromkeys(
+        [*spec.data.columns.constant, *(c.name for c in columns if c.n_unique <= 1)])))
     kinds = {c.name: c.kind for c in columns}
     tsum = summarize_target(df[target], spec.task.type, spec.task.positive_class)
     findings = quality_findings(columns, tsum, skip_shape=[*roles.id, *(
         [roles.time] if roles.time else [])])
-    exact, no_ids = _duplicates(df, roles.id)
     findings += _duplicate_findings(exact, no_ids, len(df), roles.id)
     findings += _id_findings(df, roles)
     sample = _sample(df, target, sample_rows, random_state)

@@ -25,6 +25,8 @@ __all__ = [
     "sample_skewness",
     "summarize_column",
     "summarize_target",
+    "value_counts",
+    "weighted_quantiles",
 ]
 
 Kind = Literal["numeric", "categorical", "boolean", "datetime", "text"]
@@ -143,8 +145,22 @@ def numeric_values(series: pd.Series, kind: Kind | None = None, *,
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _top_values(counts: pd.Series) -> tuple[tuple[str, int], ...]:
-    return tuple((str(k), int(v)) for k, v in counts.head(TOP_VALUES).items())
+def value_counts(series: pd.Series, factorized: tuple[np.ndarray, Any] | None = None
+                 ) -> tuple[Any, np.ndarray, int]:
+    """Distinct values (in order of appearance), their counts, and the missing count.
+
+    One hashing pass (``pd.factorize``, or its result given as ``factorized``); every
+    other per-column statistic is computed from these counts, so its cost grows with the
+    distinct values, not the rows.
+    """
+    codes, uniques = factorized or pd.factorize(series, use_na_sentinel=True)
+    counts = np.bincount(np.asarray(codes) + 1, minlength=len(uniques) + 1)
+    return uniques, counts[1:], int(counts[0])
+
+
+def _top_values(uniques: Any, counts: np.ndarray) -> tuple[tuple[str, int], ...]:
+    order = np.argsort(-counts, kind="stable")[:TOP_VALUES]
+    return tuple((str(uniques[i]), int(counts[i])) for i in order)
 
 
 def sample_skewness(x: np.ndarray) -> float:
@@ -166,33 +182,51 @@ def sample_skewness(x: np.ndarray) -> float:
     return float(m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2))
 
 
-def _numeric_stats(values: np.ndarray) -> dict[str, Any]:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
+def weighted_quantiles(values: np.ndarray, counts: np.ndarray, q: Any) -> np.ndarray:
+    """``np.quantile`` (linear method) of ``values`` repeated ``counts`` times; sorted input."""
+    cum = np.cumsum(counts)
+    pos = np.asarray(q, dtype="float64") * (cum[-1] - 1)
+    lo, hi = np.floor(pos), np.ceil(pos)
+    x_lo = values[np.searchsorted(cum, lo, side="right")]
+    x_hi = values[np.searchsorted(cum, hi, side="right")]
+    return x_lo + (pos - lo) * (x_hi - x_lo)
+
+
+def _numeric_stats(values: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
+    """Moments, quantiles, IQR outliers and a histogram from distinct values and counts."""
+    finite = np.isfinite(values)
+    order = np.argsort(values[finite], kind="stable")
+    v, c = values[finite][order], counts[finite][order].astype("float64")
+    n = c.sum()
+    if n == 0:
         return {}
-    q = np.quantile(finite, [0.01, 0.25, 0.5, 0.75, 0.99])
+    mean = float((v * c).sum() / n)
+    d = v - mean
+    m2, m3 = float((c * d * d).sum() / n), float((c * d ** 3).sum() / n)
+    std = float(np.sqrt(m2 * n / (n - 1))) if n > 1 else 0.0
+    skew = float(m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)) if n > 2 and m2 > 0 else 0.0
+    q = weighted_quantiles(v, c, [0.01, 0.25, 0.5, 0.75, 0.99])
     iqr = q[3] - q[1]
     low, high = q[1] - OUTLIER_IQR * iqr, q[3] + OUTLIER_IQR * iqr
-    outliers = float(((finite < low) | (finite > high)).mean()) if iqr > 0 else 0.0
-    std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-    skew = float(sample_skewness(finite)) if std > 0 else 0.0
-    counts, edges = np.histogram(finite, bins=HIST_BINS)
+    outliers = float(c[(v < low) | (v > high)].sum() / n) if iqr > 0 else 0.0
+    hist, edges = np.histogram(v, bins=HIST_BINS, weights=c)
     return dict(
-        mean=float(finite.mean()), std=std, min=float(finite.min()), max=float(finite.max()),
-        quantiles={k: float(v) for k, v in zip(("0.01", "0.25", "0.5", "0.75", "0.99"), q,
+        mean=mean, std=std, min=float(v[0]), max=float(v[-1]),
+        quantiles={k: float(x) for k, x in zip(("0.01", "0.25", "0.5", "0.75", "0.99"), q,
                                                strict=True)},
         skew=skew, outlier_rate=outliers,
-        histogram=(tuple(float(e) for e in edges), tuple(int(c) for c in counts)),
+        histogram=(tuple(float(e) for e in edges), tuple(int(round(h)) for h in hist)),
     )
 
 
-def _numeric_share(counts: pd.Series) -> float:
+def _numeric_share(uniques: Any, counts: np.ndarray) -> float:
     """Share of non-missing string values that parse as numbers (weighted by frequency)."""
-    if counts.empty:
+    if counts.sum() == 0:
         return 0.0
-    counts = counts.head(MIXED_SAMPLE)
-    parsed = pd.to_numeric(pd.Series(counts.index.astype(str)), errors="coerce")
-    weights = counts.to_numpy(dtype="float64")
+    top = np.argsort(-counts, kind="stable")[:MIXED_SAMPLE]
+    parsed = pd.to_numeric(pd.Series(np.asarray(uniques, dtype=object)[top]).astype(str),
+                           errors="coerce")
+    weights = counts[top].astype("float64")
     return float(weights[parsed.notna().to_numpy()].sum() / weights.sum())
 
 
@@ -204,8 +238,9 @@ def _python_types(series: pd.Series) -> tuple[str, ...]:
     return tuple(sorted({type(v).__name__ for v in sample}))
 
 
-def summarize_column(series: pd.Series, name: str | None = None) -> ColumnSummary:
-    """Summarise one column.
+def summarize_column(series: pd.Series, name: str | None = None, *,
+                     factorized: tuple[np.ndarray, Any] | None = None) -> ColumnSummary:
+    """Summarise one column (``factorized``: its ``pd.factorize`` result, if at hand).
 
     Examples
     --------
@@ -216,18 +251,19 @@ def summarize_column(series: pd.Series, name: str | None = None) -> ColumnSummar
     """
     name = str(series.name if name is None else name)
     base_kind = kind_of(series)
-    fmt = datetime_format(series) if base_kind == "string" else None
+    uniques, counts, n_missing = value_counts(series, factorized)
+    fmt = datetime_format(pd.Series(uniques)) if base_kind == "string" else None
     kind: Kind = ("datetime" if fmt else "categorical" if base_kind == "string"
                   else column_kind(series))
-    counts = series.value_counts(dropna=True, sort=True)
     base: dict[str, Any] = dict(name=name, kind=kind, dtype=str(series.dtype),
-                                n_rows=len(series), n_missing=int(series.isna().sum()),
-                                n_unique=int(len(counts)), top_values=_top_values(counts),
+                                n_rows=len(series), n_missing=n_missing,
+                                n_unique=int(len(counts)), top_values=_top_values(uniques, counts),
                                 python_types=_python_types(series), datetime_format=fmt)
     if kind in ("numeric", "boolean", "datetime"):
-        base.update(_numeric_stats(numeric_values(series, kind, fmt=fmt)))
+        values = numeric_values(pd.Series(uniques), kind, fmt=fmt)
+        base.update(_numeric_stats(values, counts))
     else:
-        base["numeric_share"] = _numeric_share(counts)
+        base["numeric_share"] = _numeric_share(uniques, counts)
     return ColumnSummary(**base)
 
 

@@ -77,6 +77,8 @@ def target_trend(time: np.ndarray, y: pd.Series, *, task: str, positive_class: A
     period[order] = np.arange(len(t)) * N_PERIODS // len(t)
     Y, labels = target_matrix(yy, task, positive_class)
     per_period = [Y[period == p].mean(axis=0).round(6).tolist() for p in range(N_PERIODS)]
+    if Y.shape[1] == 1:
+        per_period = [v[0] for v in per_period]
     if task == "multiclass":
         table = np.stack([Y[period == p].sum(axis=0) for p in range(N_PERIODS)])
         table = table[:, table.sum(axis=0) > 0]

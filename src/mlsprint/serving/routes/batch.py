@@ -57,7 +57,8 @@ async def _upload(request: Request, limit: int) -> tuple[Any, str]:
             raise InputError(422, "invalid_input", "the multipart body holds no file")
         upload = files[0]
         return upload.file, _kind(media_type(upload.content_type), upload.filename)
-    return await _spool(request, limit), _kind(ctype)
+    kind = _kind(ctype)
+    return await _spool(request, limit), kind
 
 
 def _encode(frame: pd.DataFrame, kind: str) -> bytes:

@@ -1,0 +1,242 @@
+"""The holdout evidence of a candidate: what ``mlsprint validate`` records.
+
+Holdout metrics with bootstrap intervals and the paired improvement over the baseline,
+calibration (recalibrated when that helps out of fold), fairness, business value,
+explanations, edge cases and latency become the evidence that the gate and the model
+card are computed from. The validated bundle freezes that evidence with the model and
+the reference statistics that monitoring compares against.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlsprint.data.fingerprint import fingerprint
+from mlsprint.errors import BundleError, DataError
+from mlsprint.workflows.baseline import baseline_dir, load_baseline
+from mlsprint.workflows.context import Project
+from mlsprint.workflows.inputs import split_xy
+from mlsprint.workflows.profile import PROFILE_STATE, load_train, read_split
+
+__all__ = ["Holdout", "ValidationEvidence", "collect_evidence", "latest_candidate",
+           "read_holdout"]
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """The holdout rows as the candidate sees them."""
+
+    frame: pd.DataFrame
+    X: pd.DataFrame
+    y: pd.Series
+
+
+@dataclass(frozen=True)
+class ValidationEvidence:
+    """What validation produced: the evidence dict, the model to ship, its reference."""
+
+    evidence: dict[str, Any]
+    pipeline: Any
+    reference: dict[str, Any]
+    recalibration: str
+
+
+def latest_candidate(project: Project, ref: str | None) -> Path:
+    """``--model PATH`` or the newest trained candidate bundle."""
+    if ref:
+        path = Path(ref)
+        if not (path / "MLmodel").is_file():
+            raise BundleError(f"--model {ref}: not a candidate bundle (no MLmodel file)")
+        return path
+    folder = project.paths.candidates
+    found = [p for p in folder.iterdir() if (p / "MLmodel").is_file()] if folder.is_dir() else []
+    if not found:
+        raise DataError(f"{project.paths.root}: no trained candidate; run 'mlsprint train' first")
+    return max(found, key=lambda p: (p / "MLmodel").stat().st_mtime)
+
+
+def read_holdout(project: Project, contract: Any) -> Holdout:
+    """The holdout, checked against the fingerprint recorded when it was cut."""
+    recorded = read_split(project)
+    frame = pd.read_parquet(project.paths.holdout_file)
+    if fingerprint(frame) != recorded["fingerprints"]["holdout"]:
+        raise DataError(f"{project.paths.holdout_file}: the holdout changed since it was cut; "
+                        "run 'mlsprint profile --resplit' and train again")
+    X, y = split_xy(frame, contract)
+    return Holdout(frame, X, y)
+
+
+def _positive_scores(proba: np.ndarray, classes: list[Any], positive: Any) -> np.ndarray:
+    index = [str(c) for c in classes].index(str(positive))
+    return proba[:, index]
+
+
+def _scores(model: Any, X: pd.DataFrame, task: str, classes: list[Any] | None,
+            positive: Any) -> np.ndarray:
+    """What the metrics take: positive-class probability, a probability matrix, values."""
+    if task == "regression":
+        return np.asarray(model.predict(X), dtype="float64")
+    proba = np.asarray(model.predict_proba(X), dtype="float64")
+    return _positive_scores(proba, classes or [], positive) if task == "binary" else proba
+
+
+def _oof(candidate: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The training out-of-fold predictions saved beside the candidate, NaN rows dropped."""
+    frame = pd.read_parquet(candidate.with_suffix(".oof.parquet"))
+    y = frame.pop("y").to_numpy()
+    values = frame.to_numpy(dtype="float64")
+    if values.shape[1] == 1:
+        values = values[:, 0]
+    keep = ~np.isnan(values).reshape(len(values), -1).any(axis=1)
+    return y[keep], values[keep]
+
+
+def _proba_matrix(oof: np.ndarray, task: str, classes: list[Any], positive: Any) -> np.ndarray:
+    """OOF predictions as a matrix in ``classes`` order (binary OOF is one column)."""
+    if task != "binary" or oof.ndim == 2:
+        return oof
+    matrix = np.empty((len(oof), 2))
+    pos = [str(c) for c in classes].index(str(positive))
+    matrix[:, pos], matrix[:, 1 - pos] = oof, 1 - oof
+    return matrix
+
+
+def _calibrate(pipeline: Any, y_oof: np.ndarray, p_oof: np.ndarray, positive: Any,
+               seed: int) -> tuple[Any, dict[str, Any]]:
+    """Recalibrate (isotonic or Platt) only when that helps out of fold."""
+    from mlsprint.evaluation import RecalibratedClassifier, choose_recalibration
+
+    choice = choose_recalibration(y_oof, p_oof, positive_class=positive, random_state=seed)
+    if choice.method == "none":
+        return pipeline, choice.to_dict()
+    recalibrated = RecalibratedClassifier(pipeline, method=choice.method)
+    recalibrated.fit(None, y_oof, oof_proba=p_oof)
+    return recalibrated, choice.to_dict()
+
+
+def _baseline_scores(project: Project) -> dict[str, Any]:
+    summary = json.loads((baseline_dir(project) / "baseline.json").read_text(encoding="utf-8"))
+    return {name: model["cv_mean"] for name, model in summary["models"].items()}
+
+
+def _profile_summary(project: Project) -> dict[str, Any] | None:
+    path = project.paths.state / PROFILE_STATE
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    findings = [{"level": f["severity"], "message": f["message"], "rule": f["rule"]}
+                for f in data.get("findings", [])]
+    return {"n_rows": data.get("n_rows"), "n_columns": data.get("n_columns"),
+            "findings": findings, "excluded_columns": data.get("excluded_columns", [])}
+
+
+def _fairness(project: Project, holdout: Holdout, labels: np.ndarray, scores: np.ndarray,
+              threshold: float) -> dict[str, Any] | None:
+    from mlsprint.fairness import audit_fairness
+
+    spec = project.spec
+    names = [n for n in spec.protected_names if n in holdout.frame.columns]
+    if spec.task.type != "binary" or not names:
+        return None
+    bins = {p.name: p.bins for p in spec.data.columns.protected}
+    report = audit_fairness(
+        holdout.y.to_numpy(), labels, scores, holdout.frame[names],
+        positive_class=spec.task.positive_class, spec_fairness=spec.gate.fairness,
+        primary=spec.task.primary, threshold=threshold, bins=bins, random_state=spec.seed)
+    return report.to_dict()
+
+
+def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000
+                     ) -> ValidationEvidence:
+    """Every piece of holdout evidence for ``candidate``: pure stages, composed here."""
+    from mlsprint.artifacts import load_bundle
+    from mlsprint.artifacts.outputs import label_from_proba
+    from mlsprint.evaluation import (
+        assess_calibration,
+        business_value,
+        check_edge_cases,
+        evaluate_holdout,
+        explain_global,
+        measure_latency,
+    )
+
+    spec, seed = project.spec, project.spec.seed
+    bundle = load_bundle(candidate)
+    if not bundle.lineage.get("validatable", True):
+        raise BundleError(f"{candidate.name} was refitted on every row (train --refit-full), "
+                          "holdout included, so it cannot be validated; train without "
+                          "--refit-full")
+    task, classes, positive = spec.task.type, bundle.classes, spec.task.positive_class
+    holdout = read_holdout(project, bundle.contract)
+    y_oof, p_oof = _oof(candidate)
+    pipeline, recalibration = bundle.pipeline, {"method": "none"}
+    if task == "binary":
+        pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, positive, seed)
+    threshold = bundle.threshold if bundle.threshold is not None else 0.5
+    scores = _scores(pipeline, holdout.X, task, classes, positive)
+    baseline = load_baseline(project, spec.gate.baseline)
+    holdout_report = evaluate_holdout(
+        holdout.y.to_numpy(), scores, task=task, classes=classes, positive_class=positive,
+        threshold=threshold, metrics=[spec.task.primary, *spec.task.secondary],
+        primary=spec.task.primary, n_boot=n_boot, random_state=seed,
+        baseline_pred=_scores(baseline, holdout.X, task, classes, positive))
+    evidence: dict[str, Any] = {"holdout": holdout_report.to_dict()}
+    if task == "binary":
+        calibration = assess_calibration(holdout.y.to_numpy(), scores, positive_class=positive,
+                                         recalibration=recalibration["method"]).to_dict()
+        evidence["calibration"] = {**calibration, "choice": recalibration}
+    if task != "regression":
+        proba = np.asarray(pipeline.predict_proba(holdout.X))
+        labels = label_from_proba(proba, classes, threshold=bundle.threshold,
+                                  positive_class=positive)
+        evidence["fairness"] = _fairness(project, holdout, labels, scores, threshold)
+    if spec.business.cost_matrix is not None and task != "multiclass":
+        evidence["business"] = business_value(
+            holdout.y.to_numpy(), scores, cost_matrix=spec.business.cost_matrix, task=task,
+            threshold=threshold, positive_class=positive).to_dict()
+    importance = explain_global(pipeline, holdout.X, holdout.y.to_numpy(),
+                                primary=spec.task.primary, task=task,
+                                positive_class=positive, random_state=seed)
+    evidence["importance"] = importance.to_dict()
+    evidence["edge_cases"] = check_edge_cases(pipeline, holdout.X, bundle.contract,
+                                              policy=spec.data.policy).to_dict()
+    evidence["latency"] = measure_latency(pipeline, holdout.X, random_state=seed).to_dict()
+    reference = _reference(project, bundle, y_oof, p_oof, importance.permutation)
+    evidence.update(
+        profile=_profile_summary(project), baseline_scores=_baseline_scores(project),
+        leaderboard=bundle.evidence.get("leaderboard"), monitoring_configured=True,
+        lineage={**bundle.lineage, "data_fingerprints": read_split(project)["fingerprints"],
+                 "code_version": bundle.lineage.get("git_commit"),
+                 "package_versions": bundle.lineage.get("packages"),
+                 "candidate": candidate.name})
+    return ValidationEvidence(evidence, pipeline, reference, recalibration["method"])
+
+
+def _reference(project: Project, bundle: Any, y_oof: np.ndarray, p_oof: np.ndarray,
+               importance: dict[str, float]) -> dict[str, Any]:
+    """Monitoring's reference: training rows and their out-of-fold predictions."""
+    from mlsprint.monitoring import build_reference
+    from mlsprint.monitoring.reference import fit_calibration
+
+    spec = project.spec
+    train = load_train(project)
+    X, y = split_xy(train, bundle.contract)
+    task, classes, positive = spec.task.type, bundle.classes, spec.task.positive_class
+    oof_full = pd.read_parquet(Path(bundle.path).with_suffix(".oof.parquet")).drop(columns="y")
+    values = oof_full.to_numpy(dtype="float64")
+    predictions = _proba_matrix(values[:, 0] if values.shape[1] == 1 else values, task,
+                                classes or [], positive)
+    keep = ~np.isnan(predictions.reshape(len(predictions), -1)).any(axis=1)
+    calibration = (fit_calibration(y_oof, p_oof, positive_class=positive)
+                   if task == "binary" else None)
+    return build_reference(X[keep], contract=bundle.contract, predictions=predictions[keep],
+                           target=y.to_numpy()[keep], calibration=calibration,
+                           importance=importance,
+                           sample_rows=spec.monitoring.reference_sample_rows,
+                           random_state=spec.seed)
