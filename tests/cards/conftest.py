@@ -7,8 +7,7 @@ import pytest
 from lightgbm import LGBMClassifier
 from sklearn.linear_model import LogisticRegression
 
-from conftest import read_dataset
-from evaluation.conftest import Credit, credit_spec, fit_pipeline
+from evaluation.conftest import Credit, credit_spec, fit_pipeline, read_dataset
 from mlsprint.data.contract import infer_contract
 from mlsprint.evaluation import (
     Evidence,
@@ -32,6 +31,11 @@ def card_spec():
 
 @pytest.fixture(scope="session")
 def evidence(card_spec) -> Evidence:
+    return build_evidence(card_spec)
+
+
+def build_evidence(card_spec) -> Evidence:
+    """Run the evaluation stages on a german_credit candidate and collect the evidence."""
     df = read_dataset("german_credit")
     rows = np.random.default_rng(11).permutation(len(df))
     train, test = df.iloc[rows[:700]], df.iloc[rows[700:]]

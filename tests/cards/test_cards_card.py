@@ -73,3 +73,29 @@ def test_card_without_evidence_still_renders(card_spec):
     assert card.gate.verdict == "NO-GO"
     assert "No holdout evaluation." in card.to_markdown()
     assert "<h2>Quantitative analyses</h2>" in card.to_html()
+
+
+def test_regression_evidence_renders():
+    import numpy as np
+
+    from evaluation.conftest import read_dataset
+    from mlsprint.evaluation import Evidence, business_value, evaluate_holdout
+    from mlsprint.spec import parse_spec
+    from mlsprint.spec.model import CostMatrix
+
+    df = read_dataset("bike_sharing_hourly", nrows=1500)
+    y = df["cnt"].to_numpy(float)
+    pred = np.clip(y * 0.9 + 10, 0, None)
+    spec = parse_spec({"name": "bikes", "task": {"type": "regression"},
+                       "data": {"source": "bike.csv.gz", "target": "cnt"},
+                       "business": {"cost_matrix": {"cost_per_unit_error": 0.2}}})
+    ev = Evidence(holdout=evaluate_holdout(y, pred, task="regression", metrics=["mae"],
+                                           primary="rmse", baseline_pred={"linear": pred + 30},
+                                           n_boot=100, random_state=0),
+                  business=business_value(y, pred, cost_matrix=CostMatrix(
+                      cost_per_unit_error=0.2), task="regression"))
+    card = build_card(ev, spec)
+    assert "No protected attribute is declared" in card.to_markdown()
+    assert card.gate["business_requirements"].status == "pass"
+    page = render_validation_html(ev, spec)
+    assert "<h2>Business value</h2>" in page and "rmse" in page

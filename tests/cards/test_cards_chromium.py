@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import unavailable
+from evaluation.conftest import unavailable
 from mlsprint.cards import build_card, render_validation_html
 
 CHROMIUM = Path("/usr/bin/chromium")

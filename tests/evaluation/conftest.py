@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -10,10 +14,30 @@ import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
-from conftest import read_dataset
 from mlsprint.data.contract import DataContract, infer_contract
 from mlsprint.spec import parse_spec
 from mlsprint.spec.model import ProjectSpec
+
+
+def _root_conftest() -> ModuleType:
+    """tests/conftest.py, loaded by path under its own name.
+
+    ``from conftest import ...`` resolves to whichever conftest.py pytest imported last
+    when a test directory without ``__init__.py`` has its own conftest.py (pytest
+    re-binds the module name "conftest"); loading the root file by path avoids that.
+    """
+    name = "_mlsprint_tests_root_conftest"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "conftest.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+read_dataset = _root_conftest().read_dataset
+unavailable = _root_conftest().unavailable
 
 
 @dataclass(frozen=True)

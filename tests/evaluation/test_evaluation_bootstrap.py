@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation.bootstrap import (
     bootstrap_indices,
     bootstrap_interval,

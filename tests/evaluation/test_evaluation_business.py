@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation import business_value, gain_curve
 from mlsprint.spec.model import CostMatrix
 

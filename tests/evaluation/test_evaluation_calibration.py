@@ -13,7 +13,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation import (
     RecalibratedClassifier,
     assess_calibration,

@@ -9,7 +9,7 @@ import pytest
 from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation import (
     ExplanationUnavailableError,
     contribution_method,
@@ -108,8 +108,20 @@ def test_global_importance_for_regression_uses_the_loss_sign():
     X = pd.DataFrame({"hr": df["hr"], "temp": df["temp"],
                       "noise": np.random.default_rng(1).normal(size=len(df))})
     pipe = Pipeline([("model", Ridge())]).fit(X[:2000], df["cnt"][:2000])
-    report = explain_global(pipe, X[2000:], df["cnt"][2000:], primary="rmse",
-                            task="regression", n_repeats=3, max_rows=500)
+    report = explain_global(pipe, X[2000:], df["cnt"][2000:], primary="rmse", n_repeats=3,
+                            max_rows=500)  # task inferred: no classes_ -> regression
     assert report.permutation["hr"] > 0 and report.permutation["temp"] > 0
     assert abs(report.permutation["noise"]) < 0.1 * report.permutation["hr"]
     assert report.method == "linear" and report.n_rows == 500
+
+
+def test_recalibrated_pipelines_are_explained_through_the_wrapper(credit, lgbm_pipeline):
+    from mlsprint.evaluation import RecalibratedClassifier
+
+    wrapped = RecalibratedClassifier(lgbm_pipeline, method="sigmoid").fit(
+        credit.X_train, credit.y_train)
+    X = credit.X_test.head(5)
+    rows = explain_rows(wrapped, X)
+    # contributions explain the model's own margin, before the calibration map
+    np.testing.assert_allclose(rows.sum(axis=1), _margin(lgbm_pipeline, X), rtol=1e-6)
+    assert contribution_method(wrapped) == "lightgbm"

@@ -37,15 +37,16 @@ def test_all_good_is_go_with_pending_items_not_blocking():
     assert gate["business_requirements"].status == "pending"  # no cost matrix in the spec
 
 
-@pytest.mark.parametrize("low, high, status", [
-    (0.11, 0.30, "pass"),    # lower bound above the 10 % margin
-    (0.05, 0.30, "review"),  # straddles the margin
-    (-0.10, 0.09, "fail"),   # wholly below the margin
-    (-0.30, -0.05, "fail"),  # worse than the baseline
+@pytest.mark.parametrize("estimate, low, high, status", [
+    (0.20, 0.11, 0.30, "pass"),     # lower bound above the 10 % margin
+    (0.17, 0.05, 0.30, "review"),   # estimate above, lower bound below: a person decides
+    (-0.02, -0.20, 0.13, "fail"),   # straddles, but the estimate shows no improvement
+    (0.00, -0.10, 0.09, "fail"),    # wholly below the margin
+    (-0.15, -0.30, -0.05, "fail"),  # worse than the baseline
 ])
-def test_beats_baseline_is_judged_on_the_lower_bound(low, high, status):
+def test_beats_baseline_is_judged_on_the_lower_bound(estimate, low, high, status):
     ev = _good(holdout={"primary": "roc_auc", "improvement": {"linear": _iv(
-        (low + high) / 2, low, high)}})
+        estimate, low, high)}})
     gate = decide_gate(ev, credit_spec())
     assert gate["beats_baseline"].status == status
     assert gate.verdict == {"pass": "GO", "review": "REVIEW", "fail": "NO-GO"}[status]

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation import evaluate_holdout
 from mlsprint.evaluation.bootstrap import bootstrap_indices
 from mlsprint.evaluation.metrics import error_of, score
 from mlsprint.evaluation.resample import fast_replicates
 
-BINARY = ["roc_auc", "average_precision", "log_loss", "brier", "accuracy", "precision", "recall", "f1",
-          "balanced_accuracy"]
+BINARY = ["roc_auc", "average_precision", "log_loss", "brier", "accuracy", "precision",
+          "recall", "f1", "balanced_accuracy"]
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,14 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.evaluation.bootstrap import bootstrap_indices
 from mlsprint.fairness import audit_fairness, group_labels
 from mlsprint.spec.model import FairnessSpec
@@ -166,3 +168,22 @@ def test_report_round_trips_to_json_shape():
     assert d["attributes"][0]["disparities"][0]["interval"]["n_valid"] > 0
     with pytest.raises(ValueError, match="same number of rows"):
         audit_fairness(y[:10], pred, pred, sex, positive_class=1)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.booleans()),
+                min_size=40, max_size=120))
+def test_disparities_are_bounded_and_label_order_free(rows):
+    groups = pd.DataFrame({"g": [r[0] for r in rows]})
+    y = np.array([int(r[1]) for r in rows])
+    pred = np.array([int(r[2]) for r in rows])
+    spec = FairnessSpec(min_group_size=1)
+    report = audit_fairness(y, pred, pred.astype(float), groups, positive_class=1,
+                            spec_fairness=spec, n_boot=20, random_state=0)
+    renamed = groups.replace({"a": "z", "b": "y", "c": "x"})
+    again = audit_fairness(y, pred, pred.astype(float), renamed, positive_class=1,
+                           spec_fairness=spec, n_boot=20, random_state=0)
+    for d, e in zip(report["g"].disparities, again["g"].disparities, strict=True):
+        assert d.interval.estimate == pytest.approx(e.interval.estimate, nan_ok=True)
+    ratio = report["g"].disparities[0].interval.estimate if report["g"].disparities else 1.0
+    assert np.isnan(ratio) or 0.0 <= ratio <= 1.0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from conftest import read_dataset
-from mlsprint.fairness import MISSING, group_labels, intersections
+from evaluation.conftest import read_dataset
+from mlsprint.fairness import MISSING, group_labels, intersections, protected_bins
+from mlsprint.spec import parse_spec
 
 
 def test_numeric_attributes_fall_into_quartile_bands():
@@ -38,3 +39,24 @@ def test_intersections_pair_every_two_attributes():
     out = intersections(labels)
     assert list(out) == ["sex", "race", "age", "sex & race", "sex & age", "race & age"]
     assert out["sex & race"].tolist() == ["F & A", "M & B"]
+
+
+def test_bins_come_from_the_spec():
+    spec = parse_spec({"name": "a", "task": {"type": "binary", "positive_class": ">50K"},
+                       "data": {"source": "adult.csv.gz", "target": "income", "columns": {
+                           "protected": [{"name": "age", "bins": [30, 50]}, {"name": "sex"}]}}})
+    assert protected_bins(spec) == {"age": [30.0, 50.0], "sex": None}
+    df = read_dataset("adult", nrows=500)
+    labels = group_labels(df[["age", "sex"]], bins=protected_bins(spec))
+    assert set(labels["age"]) == {"< 30", "[30, 50)", ">= 50"}
+
+
+def test_bands_sort_by_their_lower_edge():
+    from mlsprint.fairness import group_sort_key
+
+    labels = [">= 42", "(missing)", "[27, 34)", "< 27", "[7.5, 9)"]
+    assert sorted(labels, key=group_sort_key) == [
+        "< 27", "[7.5, 9)", "[27, 34)", ">= 42", "(missing)"]
+    pairs = ["Male & >= 42", "Female & >= 42", "Female & < 27"]
+    assert sorted(pairs, key=group_sort_key) == [
+        "Female & < 27", "Female & >= 42", "Male & >= 42"]

@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import read_dataset
+from evaluation.conftest import read_dataset
 from mlsprint.fairness import mitigate
 
 

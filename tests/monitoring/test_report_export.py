@@ -132,7 +132,7 @@ def test_alert_rules_pass_promtool(tmp_path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 10 rules found" in result.stdout
     for name in ("mlsprint_request_latency_seconds_bucket", "mlsprint_requests_total",
-                 "mlsprint_fallback_total", "mlsprint_drift_level"):
+                 "mlsprint_fallbacks_total", "mlsprint_drift_level"):
         assert name in rules
 
 
@@ -143,7 +143,7 @@ def test_dashboard_has_grafana_import_fields() -> None:
         assert field in data, field
     assert isinstance(data["schemaVersion"], int) and len(data["uid"]) <= 40
     ids = [p["id"] for p in data["panels"]]
-    assert len(ids) == len(set(ids)) >= 8
+    assert len(ids) == len(set(ids)) >= 9
     for panel in data["panels"]:
         assert panel["type"] in ("timeseries", "stat")
         assert set(panel["gridPos"]) == {"h", "w", "x", "y"}
@@ -151,3 +151,17 @@ def test_dashboard_has_grafana_import_fields() -> None:
         assert panel["targets"] and all(t["expr"] and t["refId"] for t in panel["targets"])
     exprs = " ".join(t["expr"] for p in data["panels"] for t in p["targets"])
     assert 'model="bank"' in exprs and "mlsprint_drift_psi" in exprs
+
+
+def test_rules_and_dashboard_read_metrics_that_serving_exports() -> None:
+    from prometheus_client import CollectorRegistry
+
+    from mlsprint.monitoring.export import SERVING_METRICS
+    from mlsprint.serving.metrics import Metrics
+
+    registry = CollectorRegistry()
+    Metrics(registry)
+    exported = {sample.name for family in registry.collect() for sample in family.samples}
+    exported |= {f.name for f in registry.collect()}
+    for name in SERVING_METRICS.values():
+        assert name in exported or f"{name}_bucket" in exported, name

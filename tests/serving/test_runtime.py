@@ -201,7 +201,12 @@ def test_fast_path_equals_the_pipeline(client, trained):
     X = trained.test.drop(columns="class")
     recs = records(X)
     got = np.vstack([fast.values([r]) for r in recs])
-    np.testing.assert_allclose(got, trained.pipeline.predict_proba(X), rtol=0, atol=1e-9)
+    want = trained.pipeline.predict_proba(X)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    from mlsprint.serving.validation import to_frame
+
+    frame = rt.models.champion.bundle.features(to_frame(X, rt.models.champion.rules))
+    np.testing.assert_allclose(fast.values_frame(frame), want, rtol=0, atol=1e-9)  # vectorised
     odd = [{**recs[0], "purpose": "never seen", "age": None}]  # unseen + missing
     frame = X.head(1).astype({"age": "float64"}).assign(purpose="never seen", age=np.nan)
     np.testing.assert_allclose(fast.values(odd), trained.pipeline.predict_proba(frame),
@@ -214,3 +219,40 @@ def test_unit_position_is_uniform():
     from scipy.stats import kstest
 
     assert kstest(pos, "uniform").pvalue > 0.001
+
+
+class Slow:
+    """The real pipeline, slowed down."""
+
+    def __init__(self, pipeline, seconds):
+        self.pipeline, self.seconds = pipeline, seconds
+
+    def predict_proba(self, X):
+        time.sleep(self.seconds)
+        return self.pipeline.predict_proba(X)
+
+
+def test_timeout_and_concurrency_limits(bundle_path, tmp_path, rows):
+    good = load_bundle(bundle_path)
+    slow = dataclasses.replace(good, pipeline=Slow(good.pipeline, 1.5))
+    app = _app(tmp_path, _loader({"champion": slow}), fast_path=False, request_timeout=0.5,
+               max_concurrency=1)
+    with TestClient(app) as c:
+        ready_client(c)
+        r = c.post("/predict", json=rows[:1])
+        assert (r.status_code, r.json()["error"]) == (504, "timeout")
+        assert r.headers["x-request-id"]
+    app = _app(tmp_path, _loader({"champion": slow}), fast_path=False, max_concurrency=1)
+    with TestClient(app) as c:
+        ready_client(c)
+        results = {}
+        first = threading.Thread(target=lambda: results.update(a=c.post("/predict",
+                                                                        json=rows[:1])))
+        first.start()
+        time.sleep(0.5)
+        second = c.post("/predict", json=rows[:1])
+        assert second.status_code == 503 and second.json()["error"] == "overloaded"
+        assert second.headers["retry-after"] == "1"
+        assert c.get("/health/live").status_code == 200  # probes are never throttled
+        first.join(10)
+        assert results["a"].status_code == 200

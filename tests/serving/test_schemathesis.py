@@ -21,4 +21,3 @@ def test_no_server_error_for_generated_requests(server, tmp_path):
     assert result.returncode == 0, out[-4000:]
     generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", out).groups())
     assert generated >= 1000 and passed == generated, out[-2000:]
-    assert "not_a_server_error" not in out.split("SUMMARY")[-1] or "Failures" not in out

@@ -3,6 +3,7 @@ Prometheus counts add up across worker processes."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,10 @@ def test_sigterm_loses_no_acknowledged_prediction(bundle_path, trained, tmp_path
     assert code in (0, -15)  # uvicorn re-raises SIGTERM after its graceful shutdown
     assert acked == 320
     assert _rows(server.db) == acked
-    assert '"shutdown: prediction log flushed"' in server.log.read_text()
+    lines = [json.loads(line) for line in server.log.read_text().splitlines()]  # JSON lines
+    assert any(line["msg"] == "shutdown: prediction log flushed" for line in lines)
+    requests = [line for line in lines if line["msg"] == "request"]
+    assert len(requests) >= 160 and all(len(line["request_id"]) == 32 for line in requests)
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.training.conftest import Problem
@@ -22,3 +23,4 @@ def test_report_is_self_contained_and_shows_the_evidence(german: Problem,
     assert html.count("<svg") >= 3  # scores per family, confusion matrix, worst slices
     assert errors.worst and errors.worst[0].size >= 30
     assert sum(map(sum, errors.confusion)) == len(german.y)
+    assert json.loads(json.dumps(errors.to_dict()))["worst"][0]["size"] >= 30

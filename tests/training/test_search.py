@@ -55,7 +55,9 @@ def test_result_is_a_plain_fitted_pipeline_with_honest_scores(german: Problem,
                for r in result.leaderboard)
     assert result.threshold is not None and 0 < result.threshold < 1
     assert result.threshold_objective == "f1"
-    assert result.to_dict()["leaderboard"][0]["name"] == best.name
+    import json
+
+    assert json.loads(json.dumps(result.to_dict()))["leaderboard"][0]["name"] == best.name
 
 
 def test_ensemble_is_kept_only_when_it_beats_the_best_single_model(german_result) -> None:

@@ -25,10 +25,10 @@ from mlsprint.artifacts.registry import (
 )
 
 __all__ = [
-    "FORMAT_VERSION",
-    "MANIFEST",
     "Bundle",
     "BundleInfo",
+    "FORMAT_VERSION",
+    "MANIFEST",
     "Promotion",
     "ResolvedModel",
     "copy_bundle",
@@ -46,6 +46,6 @@ __all__ = [
     "save_bundle",
     "set_alias",
     "verify_manifest",
-    "write_package",
     "write_manifest",
+    "write_package",
 ]

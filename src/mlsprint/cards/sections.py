@@ -68,7 +68,10 @@ def _factors(ev: Evidence, spec: ProjectSpec) -> list[Block]:
     if not protected:
         return [_text("No protected attribute is declared in the spec "
                       "(data.columns.protected); no group analysis was run.")]
-    rows = [[p.name, ", ".join(f"{b:g}" for b in p.bins) if p.bins else "quantile bands / values",
+    seen = {a["attribute"]: [g["group"] for g in a["groups"]]
+            for a in (ev.fairness or {}).get("attributes", [])}
+    rows = [[p.name, f"bins at {', '.join(f'{b:g}' for b in p.bins)}" if p.bins else
+             "; ".join(seen.get(p.name, [])) or "quantile bands or values",
              "inferred" if p.inferred else "declared"] for p in protected]
     return [_table(["attribute", "groups", "source"], rows),
             _text("Each attribute and each pair of attributes is audited; groups smaller "

@@ -85,9 +85,10 @@ def _business(ev: Evidence, spec: ProjectSpec) -> str:
     cur = spec.business.currency
     rows = [["value at the threshold", f"{b['value']:.4g} {cur}"],
             ["value per row", f"{b['value_per_row']:.4g} {cur}"],
-            ["threshold", b.get("threshold")], ["value-maximising threshold",
-                                                b.get("best_threshold")],
-            ["value at that threshold", b.get("best_value")]]
+            ["threshold", b.get("threshold")],
+            ["value-maximising threshold", b.get("best_threshold")],
+            ["value at that threshold",
+             None if b.get("best_value") is None else f"{b['best_value']:.4g} {cur}"]]
     return table_html(rows, ["quantity", "value"]) + plots.lift_curve(b)
 
 

@@ -206,9 +206,16 @@ def _predict_for(pipeline: Any, X: pd.DataFrame, task: str) -> np.ndarray:
     return proba[:, 1] if task == "binary" else proba
 
 
-def explain_global(pipeline: Any, X: pd.DataFrame, y: Any, *, primary: str, task: str,
-                   positive_class: Any = None, n_repeats: int = 5, max_rows: int = 2000,
-                   random_state: int | None = 0) -> ImportanceReport:
+def _task_of(pipeline: Any) -> str:
+    classes = getattr(_unwrap(pipeline), "classes_", None)
+    if classes is None or not hasattr(pipeline, "predict_proba"):
+        return "regression"
+    return "binary" if len(classes) == 2 else "multiclass"
+
+
+def explain_global(pipeline: Any, X: pd.DataFrame, y: Any, *, primary: str,
+                   task: str | None = None, positive_class: Any = None, n_repeats: int = 5,
+                   max_rows: int = 2000, random_state: int | None = 0) -> ImportanceReport:
     """Permutation importance of each input column on the holdout, plus contributions.
 
     Parameters
@@ -217,8 +224,10 @@ def explain_global(pipeline: Any, X: pd.DataFrame, y: Any, *, primary: str, task
     X, y : holdout rows and truth
     primary : str
         The metric whose drop measures importance.
-    task : {"binary", "multiclass", "regression"}
+    task : {"binary", "multiclass", "regression"}, optional
+        Inferred from the fitted pipeline's ``classes_`` when omitted.
     positive_class : optional
+        Defaults to the second of two ``classes_``.
     n_repeats : int, default 5
     max_rows : int, default 2000
         Rows sampled (seeded) from the holdout to bound the cost.
@@ -230,6 +239,7 @@ def explain_global(pipeline: Any, X: pd.DataFrame, y: Any, *, primary: str, task
     """
     from sklearn.inspection import permutation_importance
 
+    task = task or _task_of(pipeline)
     y_arr = np.asarray(y)
     if len(X) > max_rows:
         rows = np.random.default_rng(random_state).choice(len(X), max_rows, replace=False)

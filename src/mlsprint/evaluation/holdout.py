@@ -76,6 +76,35 @@ def _relative_reduction(metric: str, model_value: float, base_value: float) -> f
     return (base_err - error_of(metric, model_value)) / base_err
 
 
+@dataclass(frozen=True)
+class _Scorer:
+    """Scores model outputs on the full holdout and on each bootstrap resample."""
+
+    truth: np.ndarray
+    weight: np.ndarray | None
+    kw: dict[str, Any]
+    indices: np.ndarray
+    vectorised: bool
+
+    def point(self, p: np.ndarray, metric: str) -> float:
+        return score(metric, self.truth, p, sample_weight=self.weight, **self.kw)
+
+    def _one(self, p: np.ndarray, metric: str, rows: np.ndarray) -> float:
+        w = None if self.weight is None else self.weight[rows]
+        try:
+            return score(metric, self.truth[rows], p[rows], sample_weight=w, **self.kw)
+        except ValueError:  # undefined on this resample (one class only)
+            return float("nan")
+
+    def replicates(self, p: np.ndarray, metric: str) -> np.ndarray:
+        fast = None
+        if self.weight is None and self.vectorised:
+            fast = fast_replicates(metric, self.truth, p, self.indices, **self.kw)
+        if fast is not None:
+            return fast
+        return np.array([self._one(p, metric, rows) for rows in self.indices])
+
+
 def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
                      classes: Sequence[Any] | None = None, positive_class: Any = None,
                      threshold: float = 0.5, metrics: Sequence[str], primary: str,
@@ -118,46 +147,32 @@ def evaluate_holdout(y_true: Any, y_pred: Any, *, task: str,
     >>> r.metrics["accuracy"].estimate
     1.0
     """
-    truth = np.asarray(y_true)
     pred = np.asarray(y_pred, dtype=float)
-    weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     names = list(dict.fromkeys([primary, *metrics]))
-    baselines = _as_baselines(baseline_pred)
-    kw = dict(task=task, classes=classes, positive_class=positive_class, threshold=threshold)
-
-    def run(p: np.ndarray, metric: str, rows: np.ndarray | None) -> float:
-        if rows is None:
-            return score(metric, truth, p, sample_weight=weight, **kw)
-        w = None if weight is None else weight[rows]
-        try:
-            return score(metric, truth[rows], p[rows], sample_weight=w, **kw)
-        except ValueError:  # undefined on this resample
-            return float("nan")
-
-    indices = bootstrap_indices(len(truth), n_boot=n_boot, random_state=random_state)
-
-    def replicates(p: np.ndarray, metric: str) -> np.ndarray:
-        fast = None if weight is not None or not vectorised else fast_replicates(
-            metric, truth, p, indices, **kw)
-        return fast if fast is not None else np.array([run(p, metric, r) for r in indices])
-
-    model_reps = {m: replicates(pred, m) for m in names}
+    scorer = _Scorer(
+        truth=np.asarray(y_true),
+        weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float),
+        kw=dict(task=task, classes=classes, positive_class=positive_class,
+                threshold=threshold),
+        indices=bootstrap_indices(len(pred), n_boot=n_boot, random_state=random_state),
+        vectorised=vectorised,
+    )
+    model_reps = {m: scorer.replicates(pred, m) for m in names}
     report_metrics = {
-        m: percentile_interval(run(pred, m, None), model_reps[m], confidence=confidence)
+        m: percentile_interval(scorer.point(pred, m), model_reps[m], confidence=confidence)
         for m in names
     }
     improvement: dict[str, Interval] = {}
     base_scores: dict[str, float] = {}
-    for name, base in baselines.items():
-        base_scores[name] = run(base, primary, None)
-        base_reps = replicates(base, primary)
-        reps = np.array([_relative_reduction(primary, m, b)
-                         for m, b in zip(model_reps[primary], base_reps, strict=True)])
+    for name, base in _as_baselines(baseline_pred).items():
+        base_scores[name] = scorer.point(base, primary)
+        reps = np.array([_relative_reduction(primary, m, b) for m, b in zip(
+            model_reps[primary], scorer.replicates(base, primary), strict=True)])
         point = _relative_reduction(primary, report_metrics[primary].estimate,
                                     base_scores[name])
         improvement[name] = percentile_interval(point, reps, confidence=confidence)
     return HoldoutReport(
         metrics=report_metrics, primary=primary, task=task, threshold=float(threshold),
-        n_rows=int(len(truth)), n_boot=int(n_boot), improvement=improvement,
+        n_rows=int(len(pred)), n_boot=int(n_boot), improvement=improvement,
         baseline_scores=base_scores,
     )

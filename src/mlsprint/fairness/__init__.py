@@ -8,7 +8,13 @@ from mlsprint.fairness.audit import (
     audit_fairness,
     combine_verdicts,
 )
-from mlsprint.fairness.groups import MISSING, group_labels, intersections
+from mlsprint.fairness.groups import (
+    MISSING,
+    group_labels,
+    group_sort_key,
+    intersections,
+    protected_bins,
+)
 from mlsprint.fairness.mitigate import MitigationResult, mitigate
 
 __all__ = [
@@ -21,6 +27,8 @@ __all__ = [
     "audit_fairness",
     "combine_verdicts",
     "group_labels",
+    "group_sort_key",
     "intersections",
     "mitigate",
+    "protected_bins",
 ]

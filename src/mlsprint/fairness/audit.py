@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mlsprint.evaluation.bootstrap import Interval, bootstrap_indices, percentile_interval
-from mlsprint.fairness.groups import group_labels, intersections
+from mlsprint.fairness.groups import group_labels, group_sort_key, intersections
 from mlsprint.spec.model import FairnessSpec
 
 __all__ = ["AttributeAudit", "Disparity", "FairnessReport", "GroupMetrics", "audit_fairness",
@@ -51,8 +51,8 @@ class Disparity:
 
     name: str
     interval: Interval
-    threshold: float
-    direction: str  # "min": must be at least threshold; "max": at most
+    threshold: float | None
+    direction: str  # "min": at least threshold; "max": at most; "none": reported only
     verdict: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,7 +197,7 @@ def _audit_one(name: str, groups: pd.Series, y01: np.ndarray, pred01: np.ndarray
                      true_positive_rate=float(r["true_positive_rate"]),
                      false_positive_rate=float(r["false_positive_rate"]),
                      precision=float(r["precision"]), primary=float(r["primary"]))
-        for g, r in table.iterrows()
+        for g, r in sorted(table.iterrows(), key=lambda item: group_sort_key(str(item[0])))
     )
     keep = groups.astype(str).isin(judged_names).to_numpy()
     if len(judged_names) < 2:
@@ -211,12 +211,12 @@ def _audit_one(name: str, groups: pd.Series, y01: np.ndarray, pred01: np.ndarray
     reps = np.array([_disparities(*(r[:k] for r in _rates(y01[i], pred01[i], codes[i], k + 1)))
                      for i in indices])
     specs = [("demographic_parity_ratio", spec.min_demographic_parity_ratio, "min"),
-             ("demographic_parity_difference", float("nan"), "none"),
+             ("demographic_parity_difference", None, "none"),
              ("equalized_odds_difference", spec.max_equalized_odds_difference, "max")]
     disparities = []
     for j, (dname, thr, direction) in enumerate(specs):
         iv = percentile_interval(point[j], reps[:, j])
-        verdict = "not_judged" if direction == "none" else _verdict(iv, thr, direction)
+        verdict = "not_judged" if thr is None else _verdict(iv, thr, direction)
         disparities.append(Disparity(dname, iv, thr, direction, verdict))
     verdict = combine_verdicts([d.verdict for d in disparities if d.direction != "none"])
     bad = [f"{d.name} {d.interval.estimate:.3f} [{d.interval.low:.3f}, {d.interval.high:.3f}]"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MISSING", "group_labels", "intersections"]
+__all__ = ["MISSING", "group_labels", "group_sort_key", "intersections", "protected_bins"]
+
+if TYPE_CHECKING:
+    from mlsprint.spec.model import ProjectSpec
 
 MISSING = "(missing)"
 MAX_DISTINCT_AS_CATEGORY = 10  # a numeric column with more distinct values is banded
@@ -77,3 +81,34 @@ def intersections(labels: pd.DataFrame) -> dict[str, pd.Series]:
     for a, b in combinations(labels.columns, 2):
         out[f"{a} & {b}"] = (labels[a].astype(str) + " & " + labels[b].astype(str)).astype(object)
     return out
+
+
+def protected_bins(spec: ProjectSpec) -> dict[str, list[float] | None]:
+    """The spec's bins per protected attribute (None: quantile bands or values)."""
+    return {p.name: p.bins for p in spec.data.columns.protected}
+
+
+def _part_key(part: str) -> tuple[int, float, str]:
+    if part == MISSING:
+        return (2, 0.0, part)
+    try:
+        if part.startswith("< "):
+            return (0, -np.inf, part)
+        if part.startswith(">= "):
+            return (0, float(part[3:]), part)
+        if part.startswith("[") and part.endswith(")"):
+            return (0, float(part[1:].split(",")[0]), part)
+    except ValueError:
+        pass
+    return (1, 0.0, part)
+
+
+def group_sort_key(label: str) -> tuple[tuple[int, float, str], ...]:
+    """Order bands by their lower edge, then values by name, ``(missing)`` last.
+
+    Examples
+    --------
+    >>> sorted([">= 42", "[27, 34)", "< 27"], key=group_sort_key)
+    ['< 27', '[27, 34)', '>= 42']
+    """
+    return tuple(_part_key(p) for p in str(label).split(" & "))

@@ -198,7 +198,8 @@ def _finish(name: str, role: str, result: dict[str, Any], reject: bool,
     if result.get("decided") is not None:  # Evidently's own flag, no correction
         drifted = bool(result["decided"])
     else:
-        drifted = reject and bool(result["effect_ok"])
+        big_psi = bool(result.get("psi_floor")) and (result["psi"] or 0.0) >= spec.psi.warning
+        drifted = reject and (bool(result["effect_ok"]) or big_psi)
     level = "ok"
     if drifted:
         severe = result["severe"](spec)

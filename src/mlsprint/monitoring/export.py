@@ -9,9 +9,12 @@ Metric names (all prefixed ``mlsprint_``; labels ``model``, ``version``):
   ``mlsprint_performance{metric}``, ``mlsprint_monitoring_latency_p95_seconds``,
   ``mlsprint_monitoring_error_rate``, ``mlsprint_monitoring_level``,
   ``mlsprint_monitoring_last_run_timestamp_seconds``;
-* expected from serving (alert rules and dashboard read them):
-  ``mlsprint_requests_total`` (counter, label ``status``),
-  ``mlsprint_request_latency_seconds`` (histogram), ``mlsprint_fallback_total`` (counter).
+* exported by serving (``mlsprint.serving.metrics``; the rules and dashboard read them):
+  ``mlsprint_requests_total`` (counter; labels ``route``, ``method``, ``status``),
+  ``mlsprint_request_latency_seconds`` (histogram; label ``route``),
+  ``mlsprint_fallbacks_total`` (counter; labels ``model``, ``version``, ``fallback``),
+  ``mlsprint_predicted_rows_total`` (counter; labels ``model``, ``version``, ``variant``).
+  One service process serves one model, so request metrics carry no ``model`` label.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ __all__ = ["SERVING_METRICS", "export_config", "prometheus_textfile", "push_to_g
 SERVING_METRICS = {
     "requests": "mlsprint_requests_total",
     "latency": "mlsprint_request_latency_seconds",
-    "fallbacks": "mlsprint_fallback_total",
+    "fallbacks": "mlsprint_fallbacks_total",
+    "rows": "mlsprint_predicted_rows_total",
 }
 
 
@@ -123,9 +127,9 @@ def _rules(model: str) -> dict[str, Any]:
     sel = f'model="{model}"'
     req, lat, fb = SERVING_METRICS["requests"], SERVING_METRICS["latency"], SERVING_METRICS[
         "fallbacks"]
-    p95 = (f"histogram_quantile(0.95, sum by (le) (rate({lat}_bucket{{{sel}}}[5m])))")
-    err = (f'sum(rate({req}{{{sel},status=~"5.."}}[5m])) / '
-           f"clamp_min(sum(rate({req}{{{sel}}}[5m])), 1e-9)")
+    p95 = f"histogram_quantile(0.95, sum by (le) (rate({lat}_bucket[5m])))"
+    err = (f'sum(rate({req}{{status=~"5.."}}[5m])) / '
+           f"clamp_min(sum(rate({req}[5m])), 1e-9)")
     serving = [
         _rule("MlsprintLatencyP95Warning", f"{p95} > 0.5", "5m", "warning",
               f"{model}: p95 latency above 500 ms"),
@@ -135,7 +139,7 @@ def _rules(model: str) -> dict[str, Any]:
               f"{model}: error rate above 1 %"),
         _rule("MlsprintErrorRateCritical", f"{err} > 0.05", "5m", "critical",
               f"{model}: error rate above 5 %"),
-        _rule("MlsprintNoTraffic", f"sum(rate({req}{{{sel}}}[15m])) == 0", "15m", "warning",
+        _rule("MlsprintNoTraffic", f"sum(rate({req}[15m])) == 0", "15m", "warning",
               f"{model}: no requests for 15 minutes"),
         _rule("MlsprintFallbackUsed", f"sum(increase({fb}{{{sel}}}[15m])) > 0", "0m",
               "warning", f"{model}: the fallback model answered requests"),
@@ -172,13 +176,13 @@ def _dashboard(model: str) -> dict[str, Any]:
     sel = f'model="{model}"'
     req, lat, fb = (SERVING_METRICS[k] for k in ("requests", "latency", "fallbacks"))
     panels = [
-        _panel(1, "Request rate", [(f"sum by (status) (rate({req}{{{sel}}}[5m]))",
-                                    "{{status}}")], 0, 0, unit="reqps"),
-        _panel(2, "Latency p95", [(f"histogram_quantile(0.95, sum by (le) "
-                                   f"(rate({lat}_bucket{{{sel}}}[5m])))", "p95")], 12, 0,
+        _panel(1, "Request rate", [(f"sum by (status) (rate({req}[5m]))", "{{status}}")],
+               0, 0, unit="reqps"),
+        _panel(2, "Latency p95", [(f"histogram_quantile(0.95, sum by (le, route) "
+                                   f"(rate({lat}_bucket[5m])))", "{{route}}")], 12, 0,
                unit="s"),
-        _panel(3, "Error rate", [(f'sum(rate({req}{{{sel},status=~"5.."}}[5m])) / '
-                                  f"clamp_min(sum(rate({req}{{{sel}}}[5m])), 1e-9)", "errors")],
+        _panel(3, "Error rate", [(f'sum(rate({req}{{status=~"5.."}}[5m])) / '
+                                  f"clamp_min(sum(rate({req}[5m])), 1e-9)", "errors")],
                0, 8, unit="percentunit"),
         _panel(4, "Fallback answers", [(f"sum(increase({fb}{{{sel}}}[1h]))", "fallbacks")],
                12, 8),
@@ -190,6 +194,9 @@ def _dashboard(model: str) -> dict[str, Any]:
                [(f"mlsprint_estimated_performance{{{sel}}}", "{{metric}}")], 0, 24),
         _panel(8, "Monitoring level", [(f"max(mlsprint_monitoring_level{{{sel}}})", "level")],
                12, 24, kind="stat"),
+        _panel(9, "Predicted rows by variant",
+               [(f"sum by (variant) (rate({SERVING_METRICS['rows']}{{{sel}}}[5m]))",
+                 "{{variant}}")], 0, 32, unit="rowsps"),
     ]
     return {
         "uid": f"mlsprint-{model}"[:40], "title": f"mlsprint — {model}", "tags": ["mlsprint"],

@@ -105,8 +105,9 @@ def _window_section(report: MonitoringReport, reference: dict[str, Any] | None,
                                 classes=[r[6] for r in rows]) if rows
                      else "<p class='ok'>No drift check fired.</p>")
         parts.append(_psi_figure(report, spec_psi))
-        drifted = [c.column for c in report.drift.checks
-                   if c.check == "distribution" and c.drifted][:MAX_DRIFT_PLOTS]
+        drifted = [c.column for c in sorted(
+            (c for c in report.drift.checks if c.check == "distribution" and c.drifted),
+            key=lambda c: -(c.psi or 0.0))][:MAX_DRIFT_PLOTS]  # the largest PSI first
         if reference and current_stats:
             parts += [_compare_figure(n, reference["columns"][n], current_stats[n])
                       for n in drifted if n in current_stats]

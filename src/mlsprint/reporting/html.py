@@ -39,7 +39,7 @@ def figure_svg(fig: Any, *, caption: str | None = None) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.find("<svg"):]  # drop the XML prolog and doctype: invalid inside HTML

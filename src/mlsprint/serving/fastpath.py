@@ -48,7 +48,7 @@ def _imputer(t: Any) -> Step:
             if col.dtype.kind == "f":
                 out.append(np.where(np.isnan(col), stat, col))
             else:
-                out.append(np.array([stat if _missing(v) else v for v in col], dtype=object))
+                out.append(np.where(pd.isna(col), stat, col).astype(object))
         return out
     return run
 
@@ -77,55 +77,76 @@ def _minmax(t: Any) -> Step:
                          for j, c in enumerate(cols)]
 
 
-def _lookup(categories: np.ndarray) -> tuple[dict[Any, int], int | None]:
-    index: dict[Any, int] = {}
-    nan_pos = None
-    for k, cat in enumerate(categories):
-        if _missing(cat):
-            nan_pos = k
+_SMALL = 64  # below this many rows a dict lookup beats pandas' vectorised one
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The categories of one encoded column, for per-value and vectorised lookups."""
+
+    index: dict[Any, int]
+    nan_pos: int | None
+    pd_index: Any
+
+    @classmethod
+    def of(cls, categories: np.ndarray) -> _Table:
+        index: dict[Any, int] = {}
+        nan_pos = None
+        for k, cat in enumerate(categories):
+            if _missing(cat):
+                nan_pos = k
+            else:
+                index[cat] = k
+        return cls(index, nan_pos, pd.Index(list(categories), dtype=object))
+
+    def codes(self, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Category positions (-1: unknown) and the mask of missing values."""
+        if len(col) <= _SMALL:
+            missing = np.array([_missing(v) for v in col], dtype=bool)
+            codes = np.array([-1 if m else self.index.get(v, -1) for v, m in
+                              zip(col, missing, strict=True)], dtype=np.int64)
         else:
-            index[cat] = k
-    return index, nan_pos
+            missing = pd.isna(col)
+            codes = self.pd_index.get_indexer(np.where(missing, None, col).astype(object))
+        if self.nan_pos is not None:
+            codes = np.where(missing, self.nan_pos, codes)
+        return codes, missing
 
 
 def _onehot(t: Any) -> Step:
     if t.drop_idx_ is not None or getattr(t, "_infrequent_enabled", False):
         raise Unsupported("OneHotEncoder with drop or infrequent categories")
-    tables = [_lookup(c) for c in t.categories_]
+    tables = [_Table.of(c) for c in t.categories_]
     strict = t.handle_unknown == "error"
 
     def run(cols: list[np.ndarray]) -> list[np.ndarray]:
         out = []
-        for col, (index, nan_pos), cats in zip(cols, tables, t.categories_, strict=True):
+        for col, table, cats in zip(cols, tables, t.categories_, strict=True):
+            codes, _ = table.codes(col)
+            if strict and (codes < 0).any():
+                raise ValueError("unknown category")
             block = np.zeros((len(col), len(cats)))
-            for i, v in enumerate(col):
-                k = nan_pos if _missing(v) else index.get(v)
-                if k is None and strict:
-                    raise ValueError(f"unknown category {v!r}")
-                if k is not None:
-                    block[i, k] = 1.0
+            rows = np.flatnonzero(codes >= 0)
+            block[rows, codes[rows]] = 1.0
             out.extend(block.T)
         return out
     return run
 
 
 def _ordinal(t: Any) -> Step:
-    tables = [_lookup(c) for c in t.categories_]
+    tables = [_Table.of(c) for c in t.categories_]
     unknown = t.unknown_value if t.handle_unknown == "use_encoded_value" else None
-    encoded_missing = t.encoded_missing_value
 
-    def code(v: Any, index: dict[Any, int], nan_pos: int | None) -> float:
-        if _missing(v):
-            return float(encoded_missing)
-        k = index.get(v)
-        if k is None:
-            if unknown is None:
-                raise ValueError(f"unknown category {v!r}")
-            return float(unknown)
-        return float(k)
-
-    return lambda cols: [np.array([code(v, *tab) for v in col], dtype="float64")
-                         for col, tab in zip(cols, tables, strict=True)]
+    def run(cols: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for col, table in zip(cols, tables, strict=True):
+            codes, missing = table.codes(col)
+            if unknown is None and ((codes < 0) & ~missing).any():
+                raise ValueError("unknown category")
+            x = np.where(codes < 0, np.nan if unknown is None else unknown, codes)
+            out.append(np.where(missing, t.encoded_missing_value, x).astype("float64"))
+        return out
+    return run
 
 
 def _step(t: Any) -> Step:
@@ -177,28 +198,28 @@ class FastPath:
         """Class probabilities (classifier) or predicted values (regressor)."""
         return self.predict(self.transform(records))
 
+    def transform_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        parts: list[np.ndarray] = []
+        for columns, step in self.blocks:
+            cols = [frame[name].to_numpy(dtype="float64", na_value=np.nan)
+                    if name in self.numeric else
+                    frame[name].to_numpy(dtype=object) for name in columns]
+            parts.extend(step(cols))
+        return np.column_stack(parts) if parts else np.empty((len(frame), 0))
 
-def _lgbm_call(booster: Any) -> Callable[[np.ndarray], np.ndarray]:
-    """A single-threaded LightGBM predictor built once (``Booster.predict`` rebuilds one
-    per call, which costs more than the trees for a single row)."""
-    try:
-        from lightgbm.basic import _InnerPredictor
-
-        inner = _InnerPredictor.from_booster(booster, {"num_threads": 1})
-        iterations = booster.best_iteration or -1
-        return lambda X: inner.predict(X, num_iteration=iterations)
-    except (ImportError, AttributeError, TypeError):  # a LightGBM without this internal API
-        return lambda X: booster.predict(X, num_threads=1)
+    def values_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """:meth:`values` for a frame in the model's dtypes (CSV, Parquet, tensors)."""
+        return self.predict(self.transform_frame(frame))
 
 
 def _predictor(estimator: Any) -> Callable[[np.ndarray], np.ndarray]:
     booster = getattr(estimator, "booster_", None)
     if booster is not None and getattr(estimator, "_objective", "") != "":
         n_classes = getattr(estimator, "n_classes_", None)
-        call = _lgbm_call(booster)
 
         def lgbm(X: np.ndarray) -> np.ndarray:
-            out = call(X)
+            # one thread for small batches: no OpenMP start-up; the model's own for large
+            out = booster.predict(X, num_threads=1) if len(X) <= _SMALL else booster.predict(X)
             if n_classes == 2:
                 return np.column_stack([1.0 - out, out])
             return out
@@ -240,10 +261,13 @@ def compile_fast_path(pipeline: Any, *, numeric: Sequence[str],
         if len(steps) != 2 or not isinstance(steps[0][1], ColumnTransformer):
             raise Unsupported("a pipeline other than [ColumnTransformer, estimator]")
         fast = FastPath(_blocks(steps[0][1]), frozenset(numeric), _predictor(steps[1][1]))
-        got = fast.values(sample)
         want = pipeline.predict_proba(frame) if classifier else pipeline.predict(frame)
-        if got.shape != np.shape(want) or not np.allclose(got, want, rtol=0, atol=TOLERANCE):
-            raise Unsupported("answers differ from the pipeline by more than 1e-9")
+        for got in (fast.values(sample), fast.values_frame(frame),
+                    fast.values_frame(pd.concat([frame] * (_SMALL // max(len(frame), 1) + 1)))
+                    [:len(frame)]):
+            if got.shape != np.shape(want) or not np.allclose(got, want, rtol=0,
+                                                               atol=TOLERANCE):
+                raise Unsupported("answers differ from the pipeline by more than 1e-9")
     except (Unsupported, ValueError, TypeError, KeyError, AttributeError) as exc:
         _log.info("fast path disabled: %s", exc)
         return None

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsprint.artifacts.outputs import label_from_proba, prediction_frame
+from mlsprint.artifacts.outputs import label_from_proba, prediction_frame, proba_column
 from mlsprint.serving.errors import InputError
 from mlsprint.serving.metrics import METRICS
 from mlsprint.serving.routing import assign_variant
@@ -48,6 +48,15 @@ class Answer:
     def classes(self) -> list[Any] | None:
         return self.model.bundle.classes
 
+    def records(self) -> list[dict[str, Any]]:
+        """:meth:`frame` as records, built without a DataFrame (the MLflow answer)."""
+        if self.classes is None:
+            return [{"value": v} for v in self.values.tolist()]
+        names = ["label", *(proba_column(c) for c in self.classes)]
+        labels = [v.item() if isinstance(v, np.generic) else v for v in self.labels]
+        return [dict(zip(names, (label, *p), strict=True))
+                for label, p in zip(labels, self.values.tolist(), strict=True)]
+
     def frame(self) -> pd.DataFrame:
         """The bundle's pyfunc answer: label and ``proba_<class>``, or ``value``."""
         return prediction_frame(self.values, classes=self.classes,
@@ -74,9 +83,12 @@ def _choose(models: ModelSet, unit_id: str | None, request_id: str) -> tuple[Dep
 
 def _raw(model: Deployed, records: list[dict[str, Any]] | None, frame: pd.DataFrame | None,
          fast_ok: bool) -> np.ndarray:
-    if records is not None and fast_ok and model.fast is not None:
+    if model.fast is not None and records is not None and fast_ok:
         return model.fast.values(records)
-    X = frame if frame is not None else to_frame(records or [], model.rules)
+    X = frame if frame is not None else model.bundle.features(to_frame(records or [],
+                                                                       model.rules))
+    if model.fast is not None:
+        return model.fast.values_frame(X)
     return model.bundle.predict_proba(X)
 
 
@@ -218,6 +230,10 @@ def predict_records(runtime: Runtime, records: Any, *, request_id: str,
     model = _models(runtime).champion
     if isinstance(records, dict):
         records = [records]
+    if isinstance(records, list) and len(records) > runtime.settings.fast_path_max_rows and (
+            all(isinstance(r, dict) for r in records)):  # large: the vectorised frame path
+        return predict_frame(runtime, pd.DataFrame.from_records(records),
+                             request_id=request_id, unit_id=unit_id, explain=explain)
     warnings = check_records(records, model.rules)
     return _serve(runtime, records, None, warnings, request_id=request_id, unit_id=unit_id,
                   explain=explain, started=started)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlsprint.stores.schema import feedback_table, make_engine, prediction_table
+from mlsprint.stores.schema import feedback_table, insert_sql, make_engine, prediction_table
 
 __all__ = ["LogRecord", "PredictionLog"]
 
@@ -87,6 +87,7 @@ class PredictionLog:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.engine = make_engine(self.url)
+        self._insert = insert_sql(self.engine)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
@@ -130,7 +131,7 @@ class PredictionLog:
         """Records queued but not yet written (approximate)."""
         return self._queue.qsize()
 
-    def _expand(self, item: tuple[Any, ...]) -> list[dict[str, Any]]:
+    def _expand(self, item: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         record, stamp, inputs, outputs = item
         try:
             outs = _rows_json(outputs, 0)
@@ -140,17 +141,16 @@ class PredictionLog:
             outs, ins = [None], [None]
         n = max(len(outs), len(ins))
         outs = outs or [None] * n
-        base = {"request_id": record.request_id, "ts": stamp, "model_name": record.model_name,
-                "model_version": str(record.model_version), "variant": record.variant,
-                "served": record.served, "latency_ms": float(record.latency_ms),
-                "error_kind": record.error_kind, "fallback": record.fallback}
-        return [{**base, "row": i, "inputs": ins[i] if i < len(ins) else None,
-                 "outputs": outs[i] if i < len(outs) else None} for i in range(max(n, 1))]
+        base = (record.request_id, stamp, record.model_name, str(record.model_version),
+                record.variant, bool(record.served))
+        tail = (float(record.latency_ms), record.error_kind, record.fallback)
+        return [(*base, i, ins[i] if i < len(ins) else None,
+                 outs[i] if i < len(outs) else None, *tail) for i in range(max(n, 1))]
 
     def _run(self) -> None:
         stop = False
         while not stop:
-            rows: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
             events: list[threading.Event] = []
             try:
                 item = self._queue.get(timeout=self.flush_interval)
@@ -181,7 +181,7 @@ class PredictionLog:
         self._drain()
 
     def _drain(self) -> None:
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         while True:
             try:
                 item = self._queue.get_nowait()
@@ -193,13 +193,13 @@ class PredictionLog:
                 rows.extend(self._expand(item))
         self._write(rows)
 
-    def _write(self, rows: list[dict[str, Any]]) -> None:
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         for start in range(0, len(rows), self.batch_size):
             chunk = rows[start:start + self.batch_size]
             for attempt in range(5):
                 try:
-                    with self.engine.begin() as conn:
-                        conn.execute(prediction_table.insert(), chunk)
+                    with self.engine.begin() as conn:  # DB-API executemany: no per-row ORM
+                        conn.exec_driver_sql(self._insert, chunk)
                     self.written += len(chunk)
                     break
                 except Exception:  # noqa: BLE001 - a database error must not kill the writer

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-__all__ = ["feedback_table", "make_engine", "metadata", "prediction_table"]
+__all__ = ["WRITE_COLUMNS", "feedback_table", "insert_sql", "make_engine", "metadata",
+           "prediction_table"]
 
 metadata = sa.MetaData()
 
@@ -59,3 +60,15 @@ def make_engine(url: str) -> Engine:
     except sa.exc.IntegrityError:
         pass
     return engine
+
+
+WRITE_COLUMNS = ("request_id", "ts", "model_name", "model_version", "variant", "served", "row",
+                 "inputs", "outputs", "latency_ms", "error_kind", "fallback")
+
+
+def insert_sql(engine: Engine) -> str:
+    """A positional INSERT of :data:`WRITE_COLUMNS` in the driver's parameter style."""
+    mark = "?" if engine.dialect.paramstyle in ("qmark", "numeric") else "%s"
+    columns = ", ".join(f'"{c}"' for c in WRITE_COLUMNS)
+    return (f'INSERT INTO "{prediction_table.name}" ({columns}) '
+            f"VALUES ({', '.join([mark] * len(WRITE_COLUMNS))})")

@@ -89,7 +89,7 @@ def _hgb_suggest(trial: Any, task: str) -> dict[str, Any]:
 
 
 def _lgbm_defaults(task: str) -> dict[str, Any]:
-    return {"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
+    return {"learning_rate": 0.1, "num_leaves": 31, "min_child_samples": 20,
             "subsample": 1.0, "colsample_bytree": 0.8, "reg_lambda": 1e-3,
             "class_weight": "none"}
 
@@ -110,7 +110,7 @@ def _lgbm_suggest(trial: Any, task: str) -> dict[str, Any]:
 
 
 def _xgb_defaults(task: str) -> dict[str, Any]:
-    return {"learning_rate": 0.05, "max_depth": 6, "min_child_weight": 1.0,
+    return {"learning_rate": 0.1, "max_depth": 6, "min_child_weight": 1.0,
             "subsample": 0.8, "colsample_bytree": 0.8, "reg_lambda": 1.0,
             "class_weight": "none"}
 
@@ -181,7 +181,7 @@ def _build_linear(params: dict[str, Any], *, task: str, n_jobs: int, random_stat
             return ElasticNet(alpha=params["alpha"], l1_ratio=params["l1_ratio"],
                               max_iter=5000, random_state=random_state)
         return Ridge(alpha=params["alpha"])
-    return LogisticRegression(C=params["C"], class_weight=_cw(params), max_iter=1000)
+    return LogisticRegression(C=params["C"], class_weight=_cw(params), max_iter=300)
 
 
 def _build_forest(params: dict[str, Any], *, task: str, n_jobs: int, random_state: int,

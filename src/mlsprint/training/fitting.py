@@ -8,13 +8,15 @@ chunks. The caller checks ``deadline.passed()`` afterwards and discards a cut fi
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mlsprint.training.cv import Deadline
 from mlsprint.training.estimators import EncodedClassifier, fit_estimator
 from mlsprint.training.families import Family
 
-__all__ = ["best_iteration", "fit_model"]
+__all__ = ["best_iteration", "fit_model", "quiet_convergence"]
 
 PATIENCE = 50
 HGB_CHUNK = 100
@@ -32,8 +34,20 @@ def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv
         "extra_trees": _fit_forest,
     }.get(family.name)
     if fitter is None:
-        return fit_estimator(model, Xt, yt, wt)
+        with quiet_convergence():
+            return fit_estimator(model, Xt, yt, wt)
     return fitter(model, Xt, yt, wt, Xv, yv, wv, deadline)
+
+
+@contextmanager
+def quiet_convergence() -> Iterator[None]:
+    """Silence ConvergenceWarning: a linear model stopped at ``max_iter`` is still a
+    candidate, judged by its cross-validated score like any other."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        yield
 
 
 def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,

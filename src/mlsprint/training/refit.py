@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from mlsprint.training.estimators import fit_estimator
+from mlsprint.training.fitting import quiet_convergence
 
 __all__ = ["refit_full"]
 
@@ -17,7 +18,8 @@ def refit_full(pipeline: Pipeline, X: Any, y: Any, *, sample_weight: Any = None)
 
     The search's configuration is kept as chosen (boosting rounds included); nothing is
     re-tuned, so the holdout rows only add training data. The input pipeline is left
-    untouched.
+    untouched. BLAS runs single-threaded (much faster on shared cores; the boosters keep
+    their own ``n_jobs``).
 
     Examples
     --------
@@ -27,4 +29,7 @@ def refit_full(pipeline: Pipeline, X: Any, y: Any, *, sample_weight: Any = None)
     >>> refit_full(p, [[0.0], [1.0], [2.0]], [0.0, 2.0, 4.0]).predict([[3.0]]).round(6)
     array([6.])
     """
-    return fit_estimator(clone(pipeline), X, y, sample_weight)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), quiet_convergence():
+        return fit_estimator(clone(pipeline), X, y, sample_weight)

@@ -128,6 +128,7 @@ def _save_candidate(project: Project, run_id: str, pipeline: Any, result: Any, i
     from mlsprint.workflows.baseline import load_baseline
 
     folder = project.paths.candidates / run_id
+    folder.parent.mkdir(parents=True, exist_ok=True)
     oof = pd.DataFrame(np.asarray(result.oof).reshape(len(inputs.y), -1))
     oof.columns = [f"oof_{i}" for i in range(oof.shape[1])]
     oof["y"] = inputs.y.to_numpy()

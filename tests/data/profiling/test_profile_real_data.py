@@ -48,6 +48,11 @@ def test_compas_outcome_columns_are_critical():
         report.excluded_columns)
 
 
+def test_bank_marketing_notes_the_month_without_a_year():
+    notes = [f for f in dataset_profile("bank_marketing").findings if f.rule == "role_note"]
+    assert any("'month' is a month without a year" in f.message for f in notes)
+
+
 def test_spec_keep_overrides_a_critical_leakage_exclusion():
     df = dataset("bank_marketing").iloc[:5000]
     report = profile(df, make_spec("bank_marketing", keep=["duration"]), sample_rows=5000)

@@ -11,11 +11,11 @@ from mlsprint.data.profiling.report import ProfileReport, profile
 from mlsprint.data.profiling.summary import ColumnSummary, TargetSummary
 
 __all__ = [
-    "THRESHOLDS",
     "AssociationMatrix",
     "ColumnSummary",
     "Finding",
     "ProfileReport",
+    "THRESHOLDS",
     "TargetSummary",
     "profile",
     "render_profile_html",

@@ -22,8 +22,8 @@ from mlsprint.data.profiling.summary import Kind, numeric_values
 
 __all__ = [
     "AssociationMatrix",
-    "chi2_statistic",
     "association_matrix",
+    "chi2_statistic",
     "correlation_ratio",
     "cramers_v",
     "rank_average",

@@ -17,9 +17,9 @@ import numpy as np
 from mlsprint.data.profiling.summary import ColumnSummary, TargetSummary
 
 __all__ = [
+    "Finding",
     "SEVERITIES",
     "THRESHOLDS",
-    "Finding",
     "imbalance_finding",
     "quality_findings",
     "sort_findings",
@@ -55,6 +55,8 @@ THRESHOLDS: dict[str, str] = {
     "id_like": "warning for an identifier: integer or string, named like an id with >= 50 %"
                " distinct values, or all distinct (consecutive integers, >= 1,000 "
                "integers, or short strings)",
+    "role_note": "info for each remark of the role inference (for example a month column "
+                 "without a year, when rows may be in time order)",
     "group_split": "warning when an id-like column repeats (< 100 % distinct values)",
     "high_cardinality": f"warning when a categorical column has > {HIGH_CARDINALITY} "
                         "distinct values",

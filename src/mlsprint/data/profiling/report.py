@@ -50,7 +50,7 @@ from mlsprint.spec.model import ProjectSpec
 
 __all__ = ["ProfileReport", "Roles", "profile"]
 
-ROLE_ROWS = 200_000  # rows infer_roles looks at (evenly spread, in row order)
+ROLE_ROWS = 50_000  # rows infer_roles looks at (evenly spread, in row order)
 MATRIX_COLUMNS = 30  # the association matrix shows the target and its 29 closest features
 
 
@@ -64,6 +64,7 @@ class Roles:
     protected: tuple[str, ...] = ()
     constant: tuple[str, ...] = ()
     reasons: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def _roles(df: pd.DataFrame, spec: ProjectSpec) -> Roles:
         group = repeated[0] if repeated else None
     protected = tuple(dict.fromkeys([*spec.protected_names, *found.protected]))
     return Roles(id=ids, time=time, group=group, protected=protected,
-                 reasons=dict(found.reasons))
+                 reasons=dict(found.reasons), notes=found.notes)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -196,7 +197,8 @@ def _duplicate_findings(exact: int, no_ids: int, n: int, ids: tuple[str, ...]) -
 
 
 def _id_findings(df: pd.DataFrame, roles: Roles) -> list[Finding]:
-    out = []
+    out = [finding("role_note", "info", [], note, "see the note", note=note)
+           for note in roles.notes]
     for name in roles.id:
         distinct = int(df[name].nunique())
         out.append(finding("id_like", "warning", [name],

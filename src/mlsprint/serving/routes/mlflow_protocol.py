@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from mlsprint.serving.bodies import PARQUET_TYPES, media_type, parse_json, read_table
 from mlsprint.serving.errors import InputError, problem
-from mlsprint.serving.predictor import Answer, predict_frame, predict_records
+from mlsprint.serving.predictor import predict_frame, predict_records
 from mlsprint.serving.routes.common import json_response, request_id, run_in_threadpool, runtime
 
 __all__ = ["router"]
@@ -69,10 +69,6 @@ def _json_input(body: Any) -> tuple[list[dict[str, Any]] | None, pd.DataFrame | 
     return (data if isinstance(data, list) else [data]), None
 
 
-def _predictions(answer: Answer) -> dict[str, Any]:
-    return {"predictions": answer.frame().to_dict(orient="records")}
-
-
 @router.post("/invocations", summary="MLflow scoring protocol")
 async def invocations(request: Request) -> Any:
     rt, rid = runtime(request), request_id(request)
@@ -89,4 +85,4 @@ async def invocations(request: Request) -> Any:
         answer = await run_in_threadpool(predict_records, rt, records, request_id=rid)
     else:
         answer = await run_in_threadpool(predict_frame, rt, frame, request_id=rid)
-    return json_response(await run_in_threadpool(_predictions, answer))
+    return json_response({"predictions": answer.records()})
