@@ -48,7 +48,7 @@ def free_port() -> int:
 
 def build_bundle(data: Path, out: Path):
     sys.path.insert(0, str(ROOT / "tests" / "artifacts"))
-    from conftest import train_german_credit, write_bundle
+    from bundle_fixtures import train_german_credit, write_bundle
 
     trained = train_german_credit()
     write_bundle(trained, out)

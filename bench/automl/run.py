@@ -161,11 +161,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--list", action="store_true", help="show done/pending and exit")
     parser.add_argument("--retry-failed", action="store_true",
                         help="run again the keys whose recorded status is not ok")
+    parser.add_argument("--force", action="store_true",
+                        help="run every selected key again (report.py uses the latest)")
     args = parser.parse_args(argv)
     datasets = args.datasets or (LONG_DATASETS if args.long else DATASETS)
     budget = args.budget or (300.0 if args.long else 60.0)
     runs = planned(datasets, args.systems, budget, args.seed, args.long)
-    done = done_keys()
+    done = set() if args.force else done_keys()
     if args.retry_failed and RESULTS.exists():
         failed = {_key(r) for r in map(json.loads, RESULTS.read_text().splitlines())
                   if r.get("status") != "ok"}

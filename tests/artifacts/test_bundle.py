@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import write_bundle
 from mlsprint.artifacts import MANIFEST, load_bundle, verify_manifest, write_manifest
 from mlsprint.errors import BundleError
+
+from .bundle_fixtures import write_bundle
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import records
 from mlsprint.artifacts import load_bundle
+
+from .serving_helpers import records
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PROBA = ["proba_bad", "proba_good"]

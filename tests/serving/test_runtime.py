@@ -8,13 +8,14 @@ import time
 
 import numpy as np
 import pytest
-from serving_helpers import TestClient, ready_client
 
-from conftest import records, write_bundle
+from artifacts.bundle_fixtures import write_bundle
 from mlsprint.artifacts import load_bundle
 from mlsprint.serving import ServingSettings, create_app
 from mlsprint.serving.routing import assign_variant, unit_position
 from mlsprint.serving.runtime import Deployed
+
+from .serving_helpers import TestClient, ready_client, records
 
 
 class Broken:
@@ -256,3 +257,20 @@ def test_timeout_and_concurrency_limits(bundle_path, tmp_path, rows):
         assert c.get("/health/live").status_code == 200  # probes are never throttled
         first.join(10)
         assert results["a"].status_code == 200
+
+
+def test_tampered_bundle_is_refused_and_reported(bundle_path, tmp_path, rows):
+    import shutil
+
+    bad = shutil.copytree(bundle_path, tmp_path / "bad")
+    (bad / "artifacts" / "pipeline.joblib").write_bytes(b"not the model")
+    app = create_app(ServingSettings(model=str(bad), prediction_log_url="none"))
+    with TestClient(app) as c:
+        deadline = time.monotonic() + 30
+        while c.get("/health/ready").json()["status"] == "loading" and (
+                time.monotonic() < deadline):
+            time.sleep(0.05)
+        r = c.get("/health/ready")
+        assert r.status_code == 503 and r.json()["status"] == "failed"
+        assert "pipeline.joblib changed" in r.json()["error"]
+        assert c.post("/predict", json=rows).status_code == 503

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from conftest import records, start_server
+from .serving_helpers import records, start_server
 
 
 def _rows(db) -> int:

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import records
 from mlsprint.artifacts import load_bundle
 from mlsprint.serving.errors import InputError
 from mlsprint.serving.validation import Rules, check_frame, check_records
 from mlsprint.spec.model import ContractPolicy
+
+from .serving_helpers import records
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +76,9 @@ def test_malformed_bodies(client, body, status, error):
 
 
 def test_body_over_the_limit(bundle_path, tmp_path, rows):
-    from serving_helpers import TestClient, ready_client
-
     from mlsprint.serving import ServingSettings, create_app
+
+    from .serving_helpers import TestClient, ready_client
 
     app = create_app(ServingSettings(model=str(bundle_path), max_body_bytes=2000,
                                      prediction_log_url="none"))

@@ -123,3 +123,19 @@ def test_sqlite_uses_wal(tmp_path):
 def test_naive_datetime_is_refused(tmp_path):
     with PredictionLog(tmp_path / "p.db") as log, pytest.raises(ValueError, match="naive"):
         log.read_predictions(datetime(2026, 1, 1))
+
+
+def test_row_json_equals_pandas_lines(rows):
+    """The fast splitter gives exactly pandas' JSON lines, tricky strings included."""
+    from mlsprint.stores.predictions import _split_records
+
+    tricky = rows.head(6).copy()
+    tricky.loc[0, "purpose"] = 'a},{"b'
+    tricky.loc[1, "purpose"] = "line\nbreak \u00e9 }{"
+    tricky.loc[2, "purpose"] = None
+    tricky["when"] = pd.Timestamp("2026-01-01", tz="UTC")
+    want = tricky.to_json(orient="records", lines=True, date_format="iso",
+                          force_ascii=True).rstrip("\n").split("\n")
+    assert _split_records(tricky) == want
+    odd = pd.DataFrame({"x{": [1, 2], "y": ["}", "{"]})
+    assert _split_records(odd) == odd.to_json(orient="records", lines=True).rstrip().split("\n")

@@ -76,3 +76,12 @@ def test_a_trial_that_would_overrun_is_cut(german: Problem) -> None:
         cross_validate(FAMILIES["random_forest"], forest, ctx,
                        deadline=Deadline(time.perf_counter() + 0.05))
     assert time.perf_counter() - start < 3.0
+
+
+def test_pickled_size_counts_what_pickle_writes() -> None:
+    import pickle
+
+    from mlsprint.training.cv import pickled_size
+
+    for obj in ({"a": [1, 2]}, np.arange(300_000, dtype=float)):  # the array: PickleBuffer
+        assert pickled_size(obj) == len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))

@@ -253,3 +253,44 @@ def rollback(
 
     move = run_rollback(project, why=why)
     console.print(f"champion: {move.from_version} → {move.to_version} ({move.why})")
+
+
+@app.command()
+def serve(
+    project: ProjectDir = Path("."),
+    model: ModelRef = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the model over HTTP (REST, KServe V2, MLflow scoring) with uvicorn."""
+    import os
+    import tempfile
+
+    import uvicorn
+
+    from mlsprint.workflows.serve import plan_serving
+
+    plan = plan_serving(project, model=model)
+    console.print(f"Serving {plan.how}\n  from {plan.model_path}\n  on http://{host}:{port} "
+                  f"(docs at /docs, metrics at /metrics)")
+    os.environ.update(plan.environ)
+    if workers > 1:  # Prometheus metrics must add up across worker processes
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="mlsprint-"))
+    uvicorn.run("mlsprint.serving.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_config=None, timeout_graceful_shutdown=30)
+
+
+@app.command()
+def package(
+    out: Annotated[Path, typer.Option("--out", help="The deployable folder to write.")],
+    project: ProjectDir = Path("."),
+    model: ModelRef = None,
+) -> None:
+    """Write a deployable folder: bundle, locked requirements, Dockerfile, Kubernetes."""
+    from mlsprint.workflows.serve import run_package
+
+    with working("Packaging"):
+        resolved, written = run_package(project, out=out, model=model)
+    console.print(f"Packaged {resolved.how}\n  into {written} (Dockerfile, k8s.yaml, "
+                  "requirements.lock, bundle/)")

@@ -24,7 +24,7 @@ the reference sample (see :mod:`mlsprint.monitoring.evidently_stats`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -73,7 +73,11 @@ def _clean(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class DriftReport:
-    """Every drift check of one window against the reference."""
+    """Every drift check of one window against the reference.
+
+    ``current_stats`` keeps the window's binned counts (for the HTML plots); it is not part
+    of ``to_dict()``.
+    """
 
     checks: tuple[DriftCheck, ...]
     n_reference: int
@@ -81,6 +85,7 @@ class DriftReport:
     tests: str
     drift_share: float
     weighted_drift_share: float
+    current_stats: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def level(self) -> str:
@@ -165,7 +170,7 @@ def drift_from_stats(reference: dict[str, Any], stats: CurrentStats, *,
         "critical" if weighted >= DATASET_CRITICAL_SHARE else "ok",
         f"{share:.0%} of features drifted ({weighted:.0%} of importance)"))
     return DriftReport(tuple(checks), int(reference["n_rows"]), int(stats.n_rows_), tests,
-                       share, weighted)
+                       share, weighted, current_stats=dict(stats.stats_))
 
 
 def _family(reference, stats, names, role, spec, tests) -> list[DriftCheck]:

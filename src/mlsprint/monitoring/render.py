@@ -136,8 +136,8 @@ def render_monitoring_html(reports: list[MonitoringReport], *,
                            psi_thresholds: tuple[float, float] = (0.1, 0.2)) -> str:
     """A self-contained HTML page for one or more windows.
 
-    ``current_stats`` (one per window: column -> counts, e.g. ``CurrentStats.stats_``) and
-    ``reference`` enable the reference-vs-current plots of drifted features.
+    ``reference`` enables the reference-vs-current plots of drifted features (the window's
+    counts come from ``report.drift.current_stats`` unless ``current_stats`` is given).
     """
     verdict = worst(r.worst for r in reports)
     summary = table_html([(r.window, r.worst, r.exit_code,
@@ -147,6 +147,7 @@ def render_monitoring_html(reports: list[MonitoringReport], *,
     sections = [Section("Summary", f'<p>Verdict: <span class="{verdict}">{verdict}</span></p>'
                         + summary + _timeline(reports))]
     for i, report in enumerate(reports):
-        stats = current_stats[i] if current_stats and i < len(current_stats) else None
+        stats = current_stats[i] if current_stats and i < len(current_stats) else (
+            report.drift.current_stats if report.drift is not None else None)
         sections.append(_window_section(report, reference, stats, psi_thresholds))
     return page(title, sections, subtitle=f"{len(reports)} window(s)")

@@ -45,7 +45,9 @@ def _imputer(t: Any) -> Step:
     def run(cols: list[np.ndarray]) -> list[np.ndarray]:
         out = []
         for col, stat in zip(cols, stats, strict=True):
-            if col.dtype.kind == "f":
+            if isinstance(col, pd.Series):
+                out.append(col.where(col.notna(), stat))
+            elif col.dtype.kind == "f":
                 out.append(np.where(np.isnan(col), stat, col))
             else:
                 out.append(np.where(pd.isna(col), stat, col).astype(object))
@@ -60,7 +62,7 @@ def _scaler(t: Any) -> Step:
     def run(cols: list[np.ndarray]) -> list[np.ndarray]:
         out = []
         for j, col in enumerate(cols):
-            x = col.astype("float64")
+            x = np.asarray(col, dtype="float64")
             if mean is not None:
                 x = x - mean[j]
             if scale is not None:
@@ -73,11 +75,11 @@ def _scaler(t: Any) -> Step:
 def _minmax(t: Any) -> Step:
     if t.clip:
         raise Unsupported("MinMaxScaler(clip=True)")
-    return lambda cols: [c.astype("float64") * t.scale_[j] + t.min_[j]
+    return lambda cols: [np.asarray(c, dtype="float64") * t.scale_[j] + t.min_[j]
                          for j, c in enumerate(cols)]
 
 
-_SMALL = 64  # below this many rows a dict lookup beats pandas' vectorised one
+_SMALL = 64  # up to this many rows LightGBM runs on one thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,8 @@ class _Table:
 
     index: dict[Any, int]
     nan_pos: int | None
-    pd_index: Any
+    known: list[Any]
+    positions: np.ndarray
 
     @classmethod
     def of(cls, categories: np.ndarray) -> _Table:
@@ -97,17 +100,18 @@ class _Table:
                 nan_pos = k
             else:
                 index[cat] = k
-        return cls(index, nan_pos, pd.Index(list(categories), dtype=object))
+        return cls(index, nan_pos, list(index), np.array(list(index.values()), dtype=np.int64))
 
-    def codes(self, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def codes(self, col: Any) -> tuple[np.ndarray, np.ndarray]:
         """Category positions (-1: unknown) and the mask of missing values."""
-        if len(col) <= _SMALL:
+        if isinstance(col, pd.Series):  # a frame column: pandas' categorical codes (C speed)
+            missing = col.isna().to_numpy()
+            found = pd.Categorical(col, categories=self.known).codes.astype(np.int64)
+            codes = np.where(found >= 0, self.positions[np.maximum(found, 0)], -1)
+        else:
             missing = np.array([_missing(v) for v in col], dtype=bool)
             codes = np.array([-1 if m else self.index.get(v, -1) for v, m in
                               zip(col, missing, strict=True)], dtype=np.int64)
-        else:
-            missing = pd.isna(col)
-            codes = self.pd_index.get_indexer(np.where(missing, None, col).astype(object))
         if self.nan_pos is not None:
             codes = np.where(missing, self.nan_pos, codes)
         return codes, missing
@@ -155,7 +159,7 @@ def _step(t: Any) -> Step:
     from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
     if t == "passthrough":
-        return lambda cols: [c.astype("float64") for c in cols]
+        return lambda cols: [np.asarray(c, dtype="float64") for c in cols]
     if isinstance(t, Pipeline):
         steps = [_step(s) for _, s in t.steps if s not in (None, "passthrough")]
 
@@ -202,8 +206,8 @@ class FastPath:
         parts: list[np.ndarray] = []
         for columns, step in self.blocks:
             cols = [frame[name].to_numpy(dtype="float64", na_value=np.nan)
-                    if name in self.numeric else
-                    frame[name].to_numpy(dtype=object) for name in columns]
+                    if name in self.numeric else frame[name].reset_index(drop=True)
+                    for name in columns]
             parts.extend(step(cols))
         return np.column_stack(parts) if parts else np.empty((len(frame), 0))
 

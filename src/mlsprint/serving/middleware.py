@@ -83,7 +83,7 @@ class Guard:
             await send(message)
 
         try:
-            if not exempt and limits is not None:
+            if not exempt:
                 await self._limited(scope, receive, send_wrapper, limits, request_id)
             else:
                 await self.app(scope, receive, send_wrapper)

@@ -63,8 +63,10 @@ class ModelSet:
     shadow: bool
 
 
-def _limits(settings: ServingSettings, bundle: Bundle) -> Limits:
-    spec = bundle.spec.serving
+def _limits(settings: ServingSettings, bundle: Bundle | None) -> Limits:
+    from mlsprint.spec.model import ServingSpec
+
+    spec = bundle.spec.serving if bundle is not None else ServingSpec()
     pick = lambda ours, theirs: theirs if ours is None else ours  # noqa: E731
     return Limits(
         max_body_bytes=pick(settings.max_body_bytes, spec.max_body_bytes),
@@ -130,7 +132,7 @@ class Runtime:
         self.settings = settings
         self._loader = loader or (lambda ref: resolve_and_load(ref, settings))
         self.models: ModelSet | None = None
-        self.limits: Limits | None = None
+        self.limits: Limits = _limits(settings, None)  # until a bundle's spec is read
         self.log: PredictionLog | None = None
         self.loading = False
         self.load_error: str | None = None

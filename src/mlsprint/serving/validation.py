@@ -224,7 +224,7 @@ def _category_suspects(series: pd.Series, rule: ColumnRule) -> tuple[np.ndarray,
     if len(bad_unique):
         suspicious |= np.where(codes >= 0, bad_unique[np.maximum(codes, 0)], False)
     rows = np.flatnonzero(suspicious)
-    return rows, series.to_numpy(dtype=object)[rows]
+    return rows, series.iloc[rows].to_numpy(dtype=object)
 
 
 def _python(v: Any) -> Any:

@@ -135,9 +135,10 @@ class _Counter:
     def __init__(self) -> None:
         self.n = 0
 
-    def write(self, data: bytes) -> int:
-        self.n += len(data)
-        return len(data)
+    def write(self, data: Any) -> int:
+        size = memoryview(data).nbytes  # bytes, or a PickleBuffer for large arrays
+        self.n += size
+        return size
 
 
 def pickled_size(obj: Any) -> int:

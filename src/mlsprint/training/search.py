@@ -281,21 +281,27 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         with quiet_convergence():
             fit_estimator(pipeline, X, y_arr, ctx.sample_weight)
         refit = time.perf_counter() - began
-    threshold = None
-    if ctx.task == "binary":
-        y01 = (y_arr.astype(str) == str(ctx.classes[ctx.positive_index])).astype(int)
-        threshold = tune_threshold(y01, choice.oof, cost_matrix=spec.business.cost_matrix,
-                                   sample_weight=ctx.sample_weight)
     if progress is not None:
         progress(f"chose {choice.name}", 1.0)
+    return _result(ctx, spec, loop, choice, pipeline, y_arr, searched=searched, refit=refit,
+                   seed=seed)
+
+
+def _result(ctx: CVContext, spec: ProjectSpec, loop: _Loop, choice: Any, pipeline: Any,
+            y: np.ndarray, *, searched: float, refit: float, seed: int) -> SearchResult:
+    threshold = None
+    if ctx.task == "binary":
+        y01 = (y.astype(str) == str(ctx.classes[ctx.positive_index])).astype(int)
+        threshold = tune_threshold(y01, choice.oof, cost_matrix=spec.business.cost_matrix,
+                                   sample_weight=ctx.sample_weight)
     return SearchResult(
-        task=ctx.task, metric=metric, greater_is_better=pool.greater,
-        leaderboard=tuple(pool.leaderboard()), best=choice.name, pipeline=pipeline,
+        task=ctx.task, metric=loop.pool.metric, greater_is_better=loop.pool.greater,
+        leaderboard=tuple(loop.pool.leaderboard()), best=choice.name, pipeline=pipeline,
         oof=choice.oof, oof_score=choice.oof_score,
         threshold=None if threshold is None else threshold.threshold,
         threshold_objective=None if threshold is None else threshold.objective,
-        classes=ctx.classes, positive_class=contract.positive_class,
+        classes=ctx.classes, positive_class=spec.task.positive_class,
         ensemble=choice.ensemble, n_trials=loop.asked, n_pruned=loop.pruned, n_cut=loop.cut,
-        budget_seconds=budget_seconds, search_seconds=searched, refit_seconds=refit,
+        budget_seconds=loop.budget, search_seconds=searched, refit_seconds=refit,
         refit_estimate_seconds=choice.refit_estimate, stop_reason=loop.stop_reason,
         random_state=seed, folds=len(ctx.cache.folds))

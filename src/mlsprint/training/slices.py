@@ -3,15 +3,16 @@
 Rows are sliced by each categorical value, by quantile bins of each numeric feature and
 by pairs of the features whose slices differ most. Each slice gets its error (error rate
 for classification, with a Wilson interval; mean absolute error for regression, with a
-seeded percentile bootstrap interval), its size and the primary metric where it can be
-computed. The worst slices are those whose *lower* confidence bound is highest, so that a
-tiny slice with a lucky high error does not crowd out a large one that is surely bad.
+seeded percentile bootstrap interval) and its size; the worst slices also get the
+primary metric where it can be computed. The worst slices are those whose *lower*
+confidence bound is highest, so that a tiny slice with a lucky high error does not crowd
+out a large one that is surely bad.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -156,17 +157,15 @@ class _Scorer:
         except (DataError, ValueError):
             return None
 
-    def record(self, feature: str, value: str, mask: np.ndarray, *, ci: bool) -> SliceRecord:
+    def record(self, feature: str, value: str, mask: np.ndarray) -> SliceRecord:
+        """Error and its 95 % interval; the slice metric is added for the worst only."""
         losses = self.loss[mask]
         error = float(losses.mean())
-        if not ci:
-            low, high = error, error
-        elif self.task == "regression":
+        if self.task == "regression":
             low, high = _bootstrap_mean(losses, reps=400, rng=self.rng)
         else:
             low, high = wilson_interval(losses.sum(), len(losses))
-        return SliceRecord(feature, value, int(mask.sum()), error, low, high,
-                           self.metric_of(mask) if ci else None)
+        return SliceRecord(feature, value, int(mask.sum()), error, low, high, None)
 
 
 def _by_value(keys: pd.Series, feature: str, scorer: _Scorer,
@@ -176,7 +175,7 @@ def _by_value(keys: pd.Series, feature: str, scorer: _Scorer,
     for code, value in enumerate(uniques):
         mask = codes == code
         if mask.sum() >= min_size:
-            out.append(scorer.record(feature, str(value), mask, ci=True))
+            out.append(scorer.record(feature, str(value), mask))
     return out
 
 
@@ -201,6 +200,15 @@ def _pairs(keys: dict[str, pd.Series], singles: list[SliceRecord], scorer: _Scor
         combo = keys[a].astype(str) + " & " + keys[b].astype(str)
         out.extend(_by_value(combo, f"{a} × {b}", scorer, min_size))
     return out
+
+
+def _mask(X: pd.DataFrame, keys: dict[str, pd.Series], record: SliceRecord) -> np.ndarray:
+    """Rows of ``record``'s slice (a single feature or an ``a × b`` pair)."""
+    names = record.feature.split(" × ")
+    if len(names) == 1:
+        return (keys[names[0]].astype(str) == record.value).to_numpy()
+    combo = keys[names[0]].astype(str) + " & " + keys[names[1]].astype(str)
+    return (combo == record.value).to_numpy()
 
 
 def _feature_columns(X: pd.DataFrame, contract: DataContract) -> dict[str, str]:
@@ -286,6 +294,7 @@ def analyse_errors(X: pd.DataFrame, y: Any, oof_pred: Any, *, contract: DataCont
     pairs = _pairs(keys, singles, scorer, n_features=pair_features, min_size=min_size)
     everything = singles + pairs
     worst = sorted(everything, key=lambda s: (-s.ci_low, -s.error, s.feature, s.value))[:top]
+    worst = [replace(s, metric=scorer.metric_of(_mask(X_kept, keys, s))) for s in worst]
     return ErrorAnalysisReport(
         task=scorer.task, error_name="mae" if scorer.task == "regression" else "error_rate",
         metric=scorer.metric, overall_error=float(scorer.loss.mean()),

@@ -180,12 +180,12 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000
         pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, positive, seed)
     threshold = bundle.threshold if bundle.threshold is not None else 0.5
     scores = _scores(pipeline, holdout.X, task, classes, positive)
-    baseline = load_baseline(project, spec.gate.baseline)
+    baselines = {name: _scores(load_baseline(project, name), holdout.X, task, classes, positive)
+                 for name in ("linear", "dummy")}
     holdout_report = evaluate_holdout(
         holdout.y.to_numpy(), scores, task=task, classes=classes, positive_class=positive,
         threshold=threshold, metrics=[spec.task.primary, *spec.task.secondary],
-        primary=spec.task.primary, n_boot=n_boot, random_state=seed,
-        baseline_pred=_scores(baseline, holdout.X, task, classes, positive))
+        primary=spec.task.primary, n_boot=n_boot, random_state=seed, baseline_pred=baselines)
     evidence: dict[str, Any] = {"holdout": holdout_report.to_dict()}
     if task == "binary":
         calibration = assess_calibration(holdout.y.to_numpy(), scores, positive_class=positive,

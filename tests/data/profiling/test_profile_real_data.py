@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from profiling_cases import DATASETS, dataset, dataset_profile, make_spec
 
 from mlsprint.data.profiling import profile
+
+from .profiling_cases import DATASETS, dataset, dataset_profile, make_spec
 
 
 def _critical(report, rule_prefix="leakage"):

@@ -6,10 +6,10 @@ import html
 import json
 import re
 
-from profiling_cases import dataset_profile
-
 from mlsprint.data.profiling import render_profile_html
 from mlsprint.data.profiling.render import bars_svg
+
+from .profiling_cases import dataset_profile
 
 
 def _page(name):

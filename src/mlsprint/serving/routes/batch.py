@@ -90,7 +90,7 @@ async def predict_batch(request: Request,
                         format: Literal["csv", "parquet"] | None = Query(  # noqa: A002
                             None, description="answer format (default: the upload's)")) -> Any:
     rt = runtime(request)
-    limit = rt.limits.max_body_bytes if rt.limits else 50 * 1024 * 1024
+    limit = rt.limits.max_body_bytes
     source, kind = await _upload(request, limit)
     out_kind = format or kind
     rid = request_id(request)
