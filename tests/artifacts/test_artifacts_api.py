@@ -32,10 +32,11 @@ def test_settings_from_environment():
     from mlsprint.serving import ServingSettings
 
     s = ServingSettings.from_env({"MLSPRINT_MODEL": "models:/m@champion",
+                                  "MLSPRINT_MODEL_VERSION": "7",
                                   "MLSPRINT_SHADOW": "true", "MLSPRINT_MAX_CONCURRENCY": "8",
                                   "MLSPRINT_CHALLENGER_SHARE": "0.25", "OTHER": "x"})
-    assert (s.model, s.shadow, s.max_concurrency, s.challenger_share) == (
-        "models:/m@champion", True, 8, 0.25)
+    assert (s.model, s.model_version, s.shadow, s.max_concurrency, s.challenger_share) == (
+        "models:/m@champion", "7", True, 8, 0.25)
     import pydantic
     import pytest
 

@@ -128,6 +128,15 @@ def test_bounded_sample_and_thresholds_from_spec(adult_iid) -> None:
         "critical")
 
 
+def test_absent_column_and_empty_window(adult_iid) -> None:
+    reference, current = adult_iid
+    report = detect_drift(reference, current.drop(columns=["age"]))
+    absent = report.check("age", "presence")
+    assert absent.level == "critical" and "absent" in absent.message
+    empty = detect_drift(reference, current.iloc[:0])
+    assert empty.level == "ok" and empty.n_current == 0
+
+
 def test_unknown_tests_value_is_rejected(adult_iid) -> None:
     reference, current = adult_iid
     with pytest.raises(ValueError, match="tests must be 'mlsprint' or 'evidently'. Got 'ks'"):

@@ -66,6 +66,7 @@ def start_server(bundle: Path, tmp: Path, *, workers: int = 1, env: dict | None 
     environ = {**os.environ, "MLSPRINT_MODEL": str(bundle),
                "MLSPRINT_PREDICTION_LOG_URL": f"sqlite:///{db}",
                "MLSPRINT_ADMIN_TOKEN": "s3cret", "OMP_WAIT_POLICY": "PASSIVE",
+               "MLSPRINT_MODEL_VERSION": "3",
                "MLFLOW_DISABLE_TELEMETRY": "true", **(env or {})}
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "mlsprint.serving.app:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),

@@ -39,6 +39,7 @@ def test_predict_json_records(server, X, expected):
     body = r.json()
     assert body["request_id"] == "abc-1" and body["model"]["name"] == "german_credit"
     assert body["threshold"] == 0.4 and body["variant"] == "champion"
+    assert body["model"]["version"] == "3"  # MLSPRINT_MODEL_VERSION names a path's version
     got = pd.DataFrame([{"label": p["label"], "proba_bad": p["probabilities"]["bad"],
                          "proba_good": p["probabilities"]["good"]} for p in body["predictions"]])
     _same(got, expected)

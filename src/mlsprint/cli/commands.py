@@ -294,3 +294,37 @@ def package(
         resolved, written = run_package(project, out=out, model=model)
     console.print(f"Packaged {resolved.how}\n  into {written} (Dockerfile, k8s.yaml, "
                   "requirements.lock, bundle/)")
+
+
+@app.command()
+def monitor(
+    project: ProjectDir = Path("."),
+    current: Annotated[Path | None, typer.Option(
+        "--current", help="CSV or Parquet of current rows (labels optional).")] = None,
+    log: Annotated[bool, typer.Option("--log", help="Monitor the prediction log.")] = False,
+    window: Annotated[str | None, typer.Option(
+        "--window", help="1d, 7d (with --log) or a number of rows per window.")] = None,
+    model: ModelRef = None,
+    tests: Annotated[str, typer.Option(
+        help="mlsprint (calibrated defaults) or evidently (its exact tests).")] = "mlsprint",
+    export_config: Annotated[Path | None, typer.Option(
+        "--export-config", help="Write Prometheus alert rules and a Grafana dashboard here "
+                                "and exit.", file_okay=False)] = None,
+) -> int:
+    """Drift, performance and serving health against the bundle's reference (exit 0/5/6)."""
+    from mlsprint.workflows.monitor import run_export_config, run_monitor
+
+    if export_config is not None:
+        for what, path in run_export_config(project, export_config).items():
+            console.print(f"Wrote {what}: {path}")
+        return 0
+    if tests not in ("mlsprint", "evidently"):
+        raise typer.BadParameter(f"got {tests!r}; expected mlsprint or evidently",
+                                 param_hint="--tests")
+    with working("Monitoring"):
+        outcome = run_monitor(project, current=current, log=log, window=window, model=model,
+                              tests=tests)
+    console.print(f"Model: {outcome.model}")
+    render.monitoring(outcome.reports)
+    console.print(f"Report: {outcome.outputs['html']}")
+    return outcome.exit_code

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mlsprint.cli.app import console
 
-__all__ = ["baseline", "findings", "gate", "holdout", "leaderboard"]
+__all__ = ["baseline", "findings", "gate", "holdout", "leaderboard", "monitoring"]
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -81,3 +81,40 @@ def gate(report: Any) -> None:
     console.print(f"Verdict: [{style}]{report.verdict}[/]")
     for reason in report.reasons:
         console.print(f"  - {reason}", highlight=False)
+
+
+LEVEL_STYLE = {"ok": "green", "warning": "yellow", "critical": "bold red"}
+
+
+def _level(level: str) -> str:
+    return f"[{LEVEL_STYLE.get(level, '')}]{level}[/]"
+
+
+def monitoring(reports: list[Any]) -> None:
+    table = Table(title="Monitoring by window")
+    for column in ("window", "rows", "level", "drifted features", "performance"):
+        table.add_column(column, overflow="fold")
+    for r in reports:
+        drift = r.drift
+        perf = r.performance or r.estimated_performance
+        shown = ""
+        if perf is not None:
+            values = getattr(perf, "metrics", None) or perf.estimates
+            kind = "measured" if r.performance is not None else "estimated"
+            shown = f"{kind}: " + ", ".join(f"{k} {v:.3f}" for k, v in values.items())
+        table.add_row(r.window, f"{drift.n_current:,}" if drift else "", _level(r.worst),
+                      f"{drift.drift_share:.0%}: " + ", ".join(drift.drifted_features[:6])
+                      if drift else "", shown)
+    console.print(table)
+    last = reports[-1].drift
+    if last is None:
+        return
+    flagged = [c for c in last.checks if c.level != "ok"]
+    if flagged:
+        checks = Table(title=f"Checks above ok (window {reports[-1].window})")
+        for column in ("column", "check", "test", "PSI", "level", "finding"):
+            checks.add_column(column, overflow="fold")
+        for c in flagged[:20]:
+            checks.add_row(c.column, c.check, c.test, "" if c.psi is None else f"{c.psi:.3f}",
+                           _level(c.level), c.message)
+        console.print(checks)

@@ -15,6 +15,7 @@ Default tests (``tests="mlsprint"``), chosen to be calibrated at any sample size
 * **new_categories** — the share of current rows in levels the reference never saw, tested
   against a padded Good-Turing estimate of unseen mass ((levels seen once or twice + 1) /
   n: new levels arrive in clusters); floor 1 %, critical from 5 %.
+* **presence** — a monitored feature absent from current data is critical.
 * **dataset** — share of drifted features, plain and weighted by feature importance;
   critical when the weighted share reaches 0.5.
 
@@ -163,6 +164,11 @@ def drift_from_stats(reference: dict[str, Any], stats: CurrentStats, *,
     for role in ("feature", "prediction", "target"):
         names = [n for n in columns if reference["columns"][n]["role"] == role]
         checks += _family(reference, stats, names, role, spec, tests)
+    for name, entry in reference["columns"].items():
+        if entry["role"] == "feature" and name not in stats.stats_ and stats.n_rows_:
+            checks.append(DriftCheck(name, "feature", "presence", "none", float("nan"), None,
+                                     float("nan"), None, True, "critical",
+                                     f"column {name!r} is absent from the current data"))
     share, weighted = _shares(checks, reference, importance, tests)
     checks.append(DriftCheck(
         "*", "dataset", "dataset", "share_of_drifted_features", share, None, weighted, None,
@@ -219,8 +225,8 @@ def _shares(checks: list[DriftCheck], reference: dict[str, Any],
     features = sorted({c.column for c in checks if c.role == "feature"})
     if not features:
         return 0.0, 0.0
-    counted = ("distribution",) if tests == "evidently" else (
-        "distribution", "missing_rate", "new_categories")
+    counted = ("distribution", "presence") if tests == "evidently" else (
+        "distribution", "missing_rate", "new_categories", "presence")
     drifted = {c.column for c in checks
                if c.role == "feature" and c.drifted and c.check in counted}
     weights = dict(importance if importance is not None else reference.get("importance") or {})

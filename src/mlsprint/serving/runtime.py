@@ -83,7 +83,9 @@ def resolve_and_load(ref: str | None, settings: ServingSettings) -> Deployed:
     verify and load it."""
     if ref is not None and "://" not in ref and Path(ref).is_dir():
         bundle = load_bundle(ref)
-        return Deployed(bundle, bundle.name, bundle.sha256[:12], f"path {ref}")
+        version = settings.model_version if ref == settings.model and (
+            settings.model_version) else bundle.sha256[:12]
+        return Deployed(bundle, bundle.name, version, f"path {ref}")
     from mlsprint.artifacts.registry import resolve_model
     from mlsprint.spec.paths import ProjectPaths
 

@@ -6,6 +6,7 @@
 variable                           meaning (default)
 =================================  =========================================================
 ``MLSPRINT_MODEL``                 bundle path or ``models:/NAME@ALIAS`` (project default)
+``MLSPRINT_MODEL_VERSION``         registry version to report for a ``MLSPRINT_MODEL`` path
 ``MLSPRINT_CHALLENGER``            a second bundle path or ``models:/`` URI (none)
 ``MLSPRINT_PROJECT``               project folder, for the default model and log (cwd)
 ``MLSPRINT_TRACKING_URI``          MLflow tracking URI (the project's SQLite store)
@@ -39,7 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["ServingSettings"]
 
 _ENV = {
-    "model": "MLSPRINT_MODEL", "challenger": "MLSPRINT_CHALLENGER",
+    "model": "MLSPRINT_MODEL", "model_version": "MLSPRINT_MODEL_VERSION",
+    "challenger": "MLSPRINT_CHALLENGER",
     "project": "MLSPRINT_PROJECT", "tracking_uri": "MLSPRINT_TRACKING_URI",
     "prediction_log_url": "MLSPRINT_PREDICTION_LOG_URL", "admin_token": "MLSPRINT_ADMIN_TOKEN",
     "challenger_share": "MLSPRINT_CHALLENGER_SHARE", "shadow": "MLSPRINT_SHADOW",
@@ -58,6 +60,7 @@ class ServingSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: str | None = None
+    model_version: str | None = None
     challenger: str | None = None
     project: str | None = None
     tracking_uri: str | None = None

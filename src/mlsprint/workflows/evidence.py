@@ -218,6 +218,21 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000
     return ValidationEvidence(evidence, pipeline, reference, recalibration["method"])
 
 
+REFERENCE_METRICS = {"binary": ("roc_auc", "accuracy", "f1"),
+                     "multiclass": ("accuracy", "log_loss"), "regression": ("rmse", "mae")}
+
+
+def _oof_performance(y_oof: np.ndarray, p_oof: np.ndarray, bundle: Any, spec: Any
+                     ) -> dict[str, float]:
+    """Out-of-fold performance: what monitoring compares live performance against."""
+    from mlsprint.evaluation import scores
+
+    task = spec.task.type
+    return scores(list(REFERENCE_METRICS[task]), y_oof, p_oof, task=task,
+                  classes=bundle.classes, positive_class=spec.task.positive_class,
+                  threshold=bundle.threshold if bundle.threshold is not None else 0.5)
+
+
 def _reference(project: Project, bundle: Any, y_oof: np.ndarray, p_oof: np.ndarray,
                importance: dict[str, float]) -> dict[str, Any]:
     """Monitoring's reference: training rows and their out-of-fold predictions."""
@@ -238,5 +253,6 @@ def _reference(project: Project, bundle: Any, y_oof: np.ndarray, p_oof: np.ndarr
     return build_reference(X[keep], contract=bundle.contract, predictions=predictions[keep],
                            target=y.to_numpy()[keep], calibration=calibration,
                            importance=importance,
+                           oof_performance=_oof_performance(y_oof, p_oof, bundle, spec),
                            sample_rows=spec.monitoring.reference_sample_rows,
                            random_state=spec.seed)
