@@ -82,7 +82,9 @@ def serve_and_ask(later: Path) -> None:
     port = free_port()
     banner("Serve the model and send real requests")
     print(f"$ mlsprint serve -p {PROJECT.name} --port {port}", flush=True)
-    server = subprocess.Popen([*MLSPRINT, "serve", "-p", str(PROJECT), "--port", str(port)])
+    log = (PROJECT / "server.log").open("w")  # JSON-lines access log, kept out of the way
+    server = subprocess.Popen([*MLSPRINT, "serve", "-p", str(PROJECT), "--port", str(port)],
+                              stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
@@ -111,7 +113,9 @@ def serve_and_ask(later: Path) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-        print(f"server stopped (exit code {server.returncode})")
+        log.close()
+        print(f"server stopped (exit code {server.returncode}); its JSON-lines log: "
+              f"{PROJECT / 'server.log'}")
 
 
 def main() -> None:
@@ -129,7 +133,7 @@ def main() -> None:
          "--out", str(PROJECT / "package"))
     serve_and_ask(later)
     step("Monitor the later time slice (real drift), 3 windows", "monitor", "-p", str(PROJECT),
-         "--current", str(later), "--window", "3014", ok_codes=(0, 5, 6))
+         "--current", str(later), "--window", "3015", ok_codes=(0, 5, 6))
     print(f"\nDemo project: {PROJECT}\nReports: {PROJECT / 'reports'}\n"
           "Browse every run in the MLflow UI:\n"
           f"  .venv/bin/mlflow ui --backend-store-uri sqlite:///{PROJECT}/.mlsprint/mlflow.db")

@@ -19,6 +19,8 @@ import json
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,7 +128,7 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
               else pipeline.predict_proba(example[columns]))
     output = prediction_frame(values, classes=classes, threshold=threshold,
                               positive_class=spec.task.positive_class)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _no_integer_hint():
         joblib.dump(pipeline, Path(tmp) / "pipeline.joblib")
         joblib.dump(baseline, Path(tmp) / "baseline.joblib")
         mlflow.pyfunc.save_model(
@@ -141,6 +143,19 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
                     threshold=threshold, classes=classes, columns=columns)
     versions = json.loads((path / "mlsprint.json").read_text())["versions"]
     return BundleInfo(path=path, sha256=write_manifest(path), versions=versions)
+
+
+@contextmanager
+def _no_integer_hint() -> Iterator[None]:
+    """Silence MLflow's hint about integer columns. Integer columns stay integers in the
+    signature (MLflow refuses int64 -> double at enforcement, so declaring doubles would
+    reject clients that send integers); missing values in them are the contract's and the
+    server's concern, not the signature's."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        yield
 
 
 def _requirements() -> list[str]:

@@ -33,6 +33,8 @@ def plan_serving(folder: str | Path, *, model: str | None = None) -> ServingPlan
     verify_manifest(resolved.path)
     environ = {"MLSPRINT_MODEL": str(resolved.path), "MLSPRINT_PROJECT": str(project.paths.root),
                "MLSPRINT_TRACKING_URI": project.tracking_uri}
+    if resolved.version:  # logged with every prediction instead of the bundle's hash prefix
+        environ["MLSPRINT_MODEL_VERSION"] = str(resolved.version)
     return ServingPlan(resolved.path, resolved.how, environ)
 
 
