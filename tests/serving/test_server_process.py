@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -45,6 +46,18 @@ def test_sigterm_loses_no_acknowledged_prediction(bundle_path, trained, tmp_path
     assert len(requests) >= 160 and all(len(line["request_id"]) == 32 for line in requests)
 
 
+def _wait_until_every_worker_is_ready(url: str, *, streak: int = 20, limit: float = 180) -> None:
+    """One worker answering ready says nothing of the other, which may still be loading
+    (and rightly answers 503): wait for a streak of fresh connections all ready."""
+    deadline, run = time.monotonic() + limit, 0
+    while run < streak:
+        assert time.monotonic() < deadline, "the workers did not all become ready"
+        ok = httpx.get(url + "/health/ready", timeout=10).status_code == 200
+        run = run + 1 if ok else 0
+        if not ok:
+            time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_metrics_add_up_across_two_workers(bundle_path, trained, tmp_path):
     prom = tmp_path / "prom"
@@ -53,6 +66,7 @@ def test_metrics_add_up_across_two_workers(bundle_path, trained, tmp_path):
                           env={"PROMETHEUS_MULTIPROC_DIR": str(prom)}, ready_timeout=180)
     body = records(trained.test.drop(columns="class").head(3))
     try:
+        _wait_until_every_worker_is_ready(server.url)
         with ThreadPoolExecutor(4) as pool:
             codes = list(pool.map(lambda _: httpx.post(server.url + "/predict", json=body,
                                                        timeout=30).status_code, range(40)))

@@ -181,13 +181,17 @@ def validate(
     model: Annotated[str | None, typer.Option(
         "--model", help="A candidate bundle path (default: the latest trained).")] = None,
     n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap resamples.")] = 1000,
+    mitigate: Annotated[bool, typer.Option(
+        "--mitigate", help="Also fit Fairlearn's ThresholdOptimizer; report before/after.")
+    ] = False,
 ) -> int:
     """Evaluate the candidate once on the holdout; card, gate, register as challenger."""
     from mlsprint.workflows.validate import run_validate
 
     with working("Validating on the holdout"):
-        outcome = run_validate(project, model=model, n_boot=n_boot)
+        outcome = run_validate(project, model=model, n_boot=n_boot, mitigate=mitigate)
     render.holdout(outcome.evidence["holdout"])
+    render.mitigation((outcome.evidence.get("fairness") or {}).get("mitigation"))
     render.gate(outcome.gate)
     registered = f"version {outcome.version} registered as challenger"
     if outcome.champion:

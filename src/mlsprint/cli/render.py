@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mlsprint.cli.app import console
 
-__all__ = ["baseline", "findings", "gate", "holdout", "leaderboard", "monitoring"]
+__all__ = ["baseline", "findings", "gate", "holdout", "leaderboard", "mitigation", "monitoring"]
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -118,3 +118,19 @@ def monitoring(reports: list[Any]) -> None:
             checks.add_row(c.column, c.check, c.test, "" if c.psi is None else f"{c.psi:.3f}",
                            _level(c.level), c.message)
         console.print(checks)
+
+
+def mitigation(result: dict[str, Any] | None) -> None:
+    """Fairlearn's ThresholdOptimizer: each disparity before and after, side by side."""
+    if not result:
+        return
+    table = Table(title=f"Fairness mitigation ({result['constraints']} on "
+                        f"{result['attribute']}; reported, not shipped)")
+    rows = result["side_by_side"]
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    console.print(table)
+    console.print(f"accuracy {result['accuracy_before']:.3f} → {result['accuracy_after']:.3f}")

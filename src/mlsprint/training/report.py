@@ -43,7 +43,7 @@ def _summary(result: SearchResult) -> Section:
         ("why the search stopped", result.stop_reason),
         ("seed", result.random_state),
     ]
-    return Section("Summary", table_html(rows, ["", ""]))
+    return Section("Summary", table_html(rows, ["item", "value"]))
 
 
 def _leaderboard(result: SearchResult) -> Section:

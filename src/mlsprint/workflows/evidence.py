@@ -137,7 +137,8 @@ def _profile_summary(project: Project) -> dict[str, Any] | None:
 
 
 def _fairness(project: Project, holdout: Holdout, labels: np.ndarray, scores: np.ndarray,
-              threshold: float) -> dict[str, Any] | None:
+              threshold: float, *, pipeline: Any, contract: Any, mitigate: bool
+              ) -> dict[str, Any] | None:
     from mlsprint.fairness import audit_fairness
 
     spec = project.spec
@@ -149,11 +150,33 @@ def _fairness(project: Project, holdout: Holdout, labels: np.ndarray, scores: np
         holdout.y.to_numpy(), labels, scores, holdout.frame[names],
         positive_class=spec.task.positive_class, spec_fairness=spec.gate.fairness,
         primary=spec.task.primary, threshold=threshold, bins=bins, random_state=spec.seed)
-    return report.to_dict()
+    found = report.to_dict()
+    if mitigate or spec.gate.fairness.mitigate:
+        found["mitigation"] = _mitigation(project, holdout, names, bins, threshold,
+                                          pipeline=pipeline, contract=contract)
+    return found
 
 
-def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000
-                     ) -> ValidationEvidence:
+def _mitigation(project: Project, holdout: Holdout, names: list[str], bins: Any,
+                threshold: float, *, pipeline: Any, contract: Any) -> dict[str, Any]:
+    """Fairlearn's ThresholdOptimizer fitted on the training rows, judged on the holdout:
+    before and after side by side. Reported only; the shipped model stays unmitigated
+    (a mitigated model needs the protected columns at prediction time)."""
+    from mlsprint.fairness import mitigate
+
+    spec = project.spec
+    train = load_train(project)
+    X_fit, y_fit = split_xy(train, contract)
+    result = mitigate(pipeline, X_fit, y_fit.to_numpy(), train[names], holdout.X,
+                      holdout.y.to_numpy(), holdout.frame[names],
+                      positive_class=spec.task.positive_class, spec_fairness=spec.gate.fairness,
+                      threshold=threshold, primary=spec.task.primary, bins=bins,
+                      random_state=spec.seed)
+    return {**result.to_dict(), "side_by_side": result.side_by_side(), "shipped": False}
+
+
+def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
+                     mitigate: bool = False) -> ValidationEvidence:
     """Every piece of holdout evidence for ``candidate``: pure stages, composed here."""
     from mlsprint.artifacts import load_bundle
     from mlsprint.artifacts.outputs import label_from_proba
@@ -195,7 +218,9 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000
         proba = np.asarray(pipeline.predict_proba(holdout.X))
         labels = label_from_proba(proba, classes, threshold=bundle.threshold,
                                   positive_class=positive)
-        evidence["fairness"] = _fairness(project, holdout, labels, scores, threshold)
+        evidence["fairness"] = _fairness(project, holdout, labels, scores, threshold,
+                                         pipeline=pipeline, contract=bundle.contract,
+                                         mitigate=mitigate)
     if spec.business.cost_matrix is not None and task != "multiclass":
         evidence["business"] = business_value(
             holdout.y.to_numpy(), scores, cost_matrix=spec.business.cost_matrix, task=task,

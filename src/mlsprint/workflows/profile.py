@@ -106,23 +106,24 @@ def _cut_holdout(project: Project, frame: pd.DataFrame, data_fp: str, report: An
                         group_column=report.group_column, time_ordered=report.time_ordered)
     train_idx, holdout_idx = split_holdout(frame, plan, target=spec.data.target,
                                            random_state=spec.seed)
-    train = frame.iloc[train_idx].reset_index(drop=True)
-    holdout = frame.iloc[holdout_idx].reset_index(drop=True)
-    fps = {"data": data_fp, "train": fingerprint(train), "holdout": fingerprint(holdout)}
-    for target, part in ((project.paths.train_file, train),
-                         (project.paths.holdout_file, holdout)):
+    fps = {"data": data_fp}
+    for side, rows, target in (("train", train_idx, project.paths.train_file),
+                               ("holdout", holdout_idx, project.paths.holdout_file)):
+        part = frame.iloc[rows].reset_index(drop=True)  # one side in memory at a time
+        fps[side] = fingerprint(part)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".parquet.tmp")
         part.to_parquet(tmp, index=False)
         tmp.replace(target)
-    outcome = SplitOutcome(plan, len(train), len(holdout), fps, False)
+        del part
+    outcome = SplitOutcome(plan, len(train_idx), len(holdout_idx), fps, False)
     write_json_atomic(split_json, outcome.to_dict())
     with project.phase("split", fingerprint=data_fp,
                        params={"strategy": plan.strategy, "column": plan.column,
                                "reason": plan.reason, "holdout_fraction": plan.holdout_fraction},
                        tags={"mlsprint.train_fingerprint": fps["train"],
                              "mlsprint.holdout_fingerprint": fps["holdout"]}) as run_id:
-        project.tracker.log_metrics(run_id, {"train_rows": len(train),
-                                             "holdout_rows": len(holdout)})
+        project.tracker.log_metrics(run_id, {"train_rows": len(train_idx),
+                                             "holdout_rows": len(holdout_idx)})
         project.tracker.log_dict(run_id, outcome.to_dict(), "split.json")
     return outcome

@@ -35,7 +35,7 @@ class ValidateOutcome:
 
 
 def run_validate(folder: str | Path = ".", *, model: str | None = None,
-                 n_boot: int = 1000) -> ValidateOutcome:
+                 n_boot: int = 1000, mitigate: bool = False) -> ValidateOutcome:
     """Validate the latest candidate (or ``model``), decide the gate, register the bundle."""
     from mlsprint.artifacts import load_bundle, save_bundle
     from mlsprint.cards import build_card, render_validation_html
@@ -45,9 +45,10 @@ def run_validate(folder: str | Path = ".", *, model: str | None = None,
     candidate = latest_candidate(project, model)
     versions = project.lineage()["packages"]
     data_fp = read_split(project)["fingerprints"]["data"]
-    with project.phase("validate", params={"candidate": candidate.name, "n_boot": n_boot},
+    with project.phase("validate", params={"candidate": candidate.name, "n_boot": n_boot,
+                                           "mitigate": mitigate},
                        fingerprint=data_fp) as run_id:
-        found = collect_evidence(project, candidate, n_boot=n_boot)
+        found = collect_evidence(project, candidate, n_boot=n_boot, mitigate=mitigate)
         evidence = {**found.evidence, "lineage": {**found.evidence["lineage"],
                                                   "run_ids": {"validate": run_id}}}
         gate = decide_gate(evidence, project.spec)
