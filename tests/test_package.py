@@ -42,3 +42,36 @@ def test_layers_contract_holds():
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 broken" in out.stdout
+
+
+SUBPACKAGES = ("spec", "data", "data.profiling", "features", "training", "evaluation",
+               "fairness", "cards", "monitoring", "reporting", "sources", "tracking",
+               "artifacts", "stores", "workflows", "serving", "cli")
+
+
+def _isort_style(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order: CONSTANTS, then CamelCase, then the rest."""
+    group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return group, name
+
+
+def test_every_subpackage_lists_a_sorted_public_api():
+    import importlib
+
+    for name in SUBPACKAGES:
+        module = importlib.import_module(f"mlsprint.{name}")
+        exported = module.__all__
+        assert exported in (sorted(exported), sorted(exported, key=_isort_style)), (
+            f"mlsprint.{name}.__all__ is not sorted")
+        missing = [n for n in exported if not hasattr(module, n)]
+        assert not missing, f"mlsprint.{name}.__all__ names what it lacks: {missing}"
+
+
+def test_workflows_api_is_pinned():
+    from mlsprint import workflows
+
+    assert workflows.__all__ == [
+        "plan_serving", "run_baseline", "run_check", "run_cycle", "run_export_config",
+        "run_gate", "run_init", "run_monitor", "run_package", "run_predict", "run_profile",
+        "run_promote", "run_rollback", "run_status", "run_train", "run_validate",
+    ]

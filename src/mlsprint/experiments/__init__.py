@@ -1,1 +1,3 @@
-"""mlsprint.experiments"""
+"""mlsprint.experiments: reserved by ARCHITECTURE.md for a later issue; nothing here yet."""
+
+__all__: list[str] = []

@@ -11,11 +11,11 @@ from mlsprint.spec.model import (
 )
 
 __all__ = [
-    "PRIMARY_METRIC",
-    "SPEC_FILE",
     "CostMatrix",
+    "PRIMARY_METRIC",
     "ProjectSpec",
     "ProtectedAttribute",
+    "SPEC_FILE",
     "TaskSpec",
     "Thresholds",
     "did_you_mean",

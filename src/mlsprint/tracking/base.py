@@ -16,7 +16,7 @@ __all__ = ["PHASES", "RunRecord", "Tracker"]
 
 # Every command is one run tagged with its phase; `status`, `gate` and `card` read these.
 PHASES = (
-    "init", "check", "profile", "split", "baseline", "train", "validate", "gate",
+    "init", "check", "profile", "split", "baseline", "train", "candidate", "validate", "gate",
     "register", "package", "serve", "monitor", "promote", "rollback", "predict",
 )
 

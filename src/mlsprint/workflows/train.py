@@ -111,7 +111,7 @@ def _refit_on_all_rows(project: Project, result: Any, inputs: Any) -> Any:
 def _log_candidate(project: Project, parent: str, record: Any) -> None:
     """One nested run per leaderboard row: params, CV mean/std, times, size."""
     tracker = project.tracker
-    with tracker.run("train", parent_run_id=parent, name=record.name,
+    with tracker.run("candidate", parent_run_id=parent, name=record.name,
                      tags={"mlsprint.candidate": "true", "mlsprint.family": record.family}
                      ) as child:
         tracker.log_params(child, record.params)
