@@ -25,6 +25,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mlsprint.features.names import input_feature_names
+
 __all__ = ["MISSING", "RARE", "RareCategoryEncoder", "as_text"]
 
 MISSING = "__missing__"
@@ -139,7 +141,7 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``col`` per column (ordinal) or ``col_category`` per indicator (onehot)."""
         check_is_fitted(self)
-        names = self._input_names(input_features)
+        names = input_feature_names(self, input_features)
         if self.encoding == "ordinal":
             return names
         return np.asarray(
@@ -147,22 +149,6 @@ class RareCategoryEncoder(TransformerMixin, BaseEstimator):
              for cat in cats],
             dtype=object,
         )
-
-    def _input_names(self, input_features: Any) -> np.ndarray:
-        if input_features is not None:
-            names = np.asarray(input_features, dtype=object)
-            if len(names) != self.n_features_in_:
-                raise ValueError(
-                    f"input_features has {len(names)} names; expected {self.n_features_in_}"
-                )
-            if hasattr(self, "feature_names_in_") and not np.array_equal(
-                names, self.feature_names_in_
-            ):
-                raise ValueError("input_features is not equal to feature_names_in_")
-            return names
-        if hasattr(self, "feature_names_in_"):
-            return np.asarray(self.feature_names_in_, dtype=object)
-        return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
 
     def _text(self, X: Any, *, reset: bool) -> np.ndarray:
         if isinstance(X, pd.DataFrame):  # category/str/datetime columns as Python objects

@@ -20,6 +20,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mlsprint.features.names import input_feature_names
+
 __all__ = ["DatetimeFeatures", "to_datetime"]
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -139,7 +141,7 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``col_year``, ``col_month``, ..., ``col_month_sin``, ``col_days_elapsed``."""
         check_is_fitted(self)
-        names = self._input_names(input_features)
+        names = input_feature_names(self, input_features)
         out: list[str] = []
         for j, name in enumerate(names):
             parts = self._parts(j)
@@ -150,22 +152,6 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
             if self.elapsed:
                 out.append(f"{name}_days_elapsed")
         return np.asarray(out, dtype=object)
-
-    def _input_names(self, input_features: Any) -> np.ndarray:
-        if input_features is not None:
-            names = np.asarray(input_features, dtype=object)
-            if len(names) != self.n_features_in_:
-                raise ValueError(
-                    f"input_features has {len(names)} names; expected {self.n_features_in_}"
-                )
-            if hasattr(self, "feature_names_in_") and not np.array_equal(
-                names, self.feature_names_in_
-            ):
-                raise ValueError("input_features is not equal to feature_names_in_")
-            return names
-        if hasattr(self, "feature_names_in_"):
-            return np.asarray(self.feature_names_in_, dtype=object)
-        return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
 
     def _columns(self, X: Any, *, reset: bool) -> list[pd.Series]:
         if isinstance(X, pd.DataFrame):  # category/str/datetime columns as Python objects

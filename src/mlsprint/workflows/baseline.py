@@ -35,7 +35,7 @@ def load_baseline(project: Project, name: str) -> Any:
     return joblib.load(path)
 
 
-def run_baseline(folder: str | Path = ".") -> BaselineOutcome:
+def run_baseline(folder: str | Path | Project = ".") -> BaselineOutcome:
     """Cross-validate both baselines on the training rows and keep them for the gate."""
     project = Project.open(folder)
     inputs = training_inputs(project)

@@ -26,7 +26,7 @@ class CheckResult:
                 "run_id": self.run_id}
 
 
-def run_check(folder: str | Path = ".") -> CheckResult:
+def run_check(folder: str | Path | Project = ".") -> CheckResult:
     """Raise ``SpecError``/``DataError`` listing every problem; record a ``check`` run."""
     project = Project.open(folder)
     table = project.data()

@@ -59,7 +59,11 @@ class Project:
     _table: LoadedTable | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, folder: str | Path = ".") -> Project:
+    def open(cls, folder: str | Path | Project = ".") -> Project:
+        """Open the project in ``folder``; an open project is returned as it is, so a
+        command that runs several workflows reads its spec and data once."""
+        if isinstance(folder, Project):
+            return folder
         paths = ProjectPaths.of(folder)
         return cls(paths=paths, spec=load_spec(paths.spec))
 

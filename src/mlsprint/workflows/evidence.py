@@ -45,6 +45,8 @@ class ValidationEvidence:
     pipeline: Any
     reference: dict[str, Any]
     recalibration: str
+    candidate: Any  # the loaded candidate bundle
+    input_example: pd.DataFrame
 
 
 def latest_candidate(project: Project, ref: str | None) -> Path:
@@ -240,7 +242,8 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
                  "code_version": bundle.lineage.get("git_commit"),
                  "package_versions": bundle.lineage.get("packages"),
                  "candidate": candidate.name})
-    return ValidationEvidence(evidence, pipeline, reference, recalibration["method"])
+    return ValidationEvidence(evidence, pipeline, reference, recalibration["method"], bundle,
+                              holdout.X.head(5))
 
 
 REFERENCE_METRICS = {"binary": ("roc_auc", "accuracy", "f1"),

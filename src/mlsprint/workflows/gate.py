@@ -11,7 +11,7 @@ from mlsprint.workflows.context import Project
 __all__ = ["run_gate"]
 
 
-def run_gate(folder: str | Path = ".") -> Any:
+def run_gate(folder: str | Path | Project = ".") -> Any:
     """Decide from the latest validation's evidence (plus later evidence); record it."""
     from mlsprint.evaluation import decide_gate
     from mlsprint.workflows.validate import log_gate

@@ -128,8 +128,8 @@ def _windows(frame: pd.DataFrame, window: str | None, time_column: str | None
     return split_windows(frame, size, time_column)
 
 
-def run_monitor(folder: str | Path = ".", *, current: Path | None = None, log: bool = False,
-                window: str | None = None, model: str | None = None,
+def run_monitor(folder: str | Path | Project = ".", *, current: Path | None = None,
+                log: bool = False, window: str | None = None, model: str | None = None,
                 tests: str = "mlsprint") -> MonitorOutcome:
     """Monitor ``current`` (or the prediction log) against the model's reference."""
     from mlsprint.monitoring import worst_exit_code
@@ -190,7 +190,7 @@ def _metrics(reports: list[Any], code: int) -> dict[str, float]:
     return {k: v for k, v in found.items() if np.isfinite(v)}
 
 
-def run_export_config(folder: str | Path, out: Path) -> dict[str, Path]:
+def run_export_config(folder: str | Path | Project, out: Path) -> dict[str, Path]:
     """Prometheus alert rules and a Grafana dashboard for the serving and drift metrics."""
     from mlsprint.monitoring import export_config
 

@@ -96,7 +96,7 @@ def _check(chunk: pd.DataFrame, bundle: Any, policy: Any, offset: int,
                                   f"({len(rejects)} problems):\n" + "\n".join(lines) + more)
 
 
-def run_predict(folder: str | Path, *, data: Path, out: Path, model: str | None = None,
+def run_predict(folder: str | Path | Project, *, data: Path, out: Path, model: str | None = None,
                 chunk_rows: int = 100_000) -> PredictOutcome:
     """Score ``data`` into ``out`` with the resolved model."""
     project = Project.open(folder)

@@ -46,7 +46,7 @@ class ProfileOutcome:
     run_id: str
 
 
-def run_profile(folder: str | Path = ".", *, resplit: bool = False) -> ProfileOutcome:
+def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) -> ProfileOutcome:
     """Profile the whole table, write the reports, then cut (or reuse) the holdout."""
     from mlsprint.data.profiling import profile, render_profile_html
 

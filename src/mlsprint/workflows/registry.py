@@ -12,7 +12,7 @@ from mlsprint.workflows.context import Project
 __all__ = ["run_promote", "run_rollback"]
 
 
-def run_promote(folder: str | Path = ".", *, version: str | None = None,
+def run_promote(folder: str | Path | Project = ".", *, version: str | None = None,
                 why: str = "promoted by hand") -> Any:
     """Make ``version`` (default: the current ``challenger``) the champion."""
     from mlsprint.artifacts import get_alias_version, promote
@@ -28,7 +28,7 @@ def run_promote(folder: str | Path = ".", *, version: str | None = None,
                        who=getpass.getuser())
 
 
-def run_rollback(folder: str | Path = ".", *, why: str = "rolled back by hand") -> Any:
+def run_rollback(folder: str | Path | Project = ".", *, why: str = "rolled back by hand") -> Any:
     """Give ``champion`` back to the version it replaced."""
     from mlsprint.artifacts import rollback
 

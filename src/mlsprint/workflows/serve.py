@@ -22,7 +22,7 @@ class ServingPlan:
     environ: dict[str, str]
 
 
-def plan_serving(folder: str | Path, *, model: str | None = None) -> ServingPlan:
+def plan_serving(folder: str | Path | Project, *, model: str | None = None) -> ServingPlan:
     """Resolve the model (champion, else the latest validated candidate) and verify its
     hashes before any server process unpickles it."""
     from mlsprint.artifacts import resolve_model, verify_manifest
@@ -46,7 +46,7 @@ def environment_lock() -> str:
     return "\n".join(pins) + "\n"
 
 
-def run_package(folder: str | Path, *, out: Path, model: str | None = None) -> Any:
+def run_package(folder: str | Path | Project, *, out: Path, model: str | None = None) -> Any:
     """Write the bundle, locked requirements, a Dockerfile and a Kubernetes manifest."""
     from mlsprint.artifacts import resolve_model, write_package
 

@@ -116,7 +116,7 @@ ITEMS: tuple[tuple[str, str, Callable[[Runs], tuple[bool, str]], str], ...] = (
 )
 
 
-def run_status(folder: str | Path = ".") -> StatusReport:
+def run_status(folder: str | Path | Project = ".") -> StatusReport:
     """Tick each checklist item from the tracker's finished runs."""
     project = Project.open(folder)
     runs: Runs = {}

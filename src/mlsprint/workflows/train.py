@@ -37,18 +37,18 @@ class TrainOutcome:
     refit_full: bool
 
 
-def _ensure_earlier_phases(project: Project, folder: str | Path) -> None:
+def _ensure_earlier_phases(project: Project) -> None:
     """Right after ``init``, ``train`` first profiles, cuts the holdout and fits baselines."""
     from mlsprint.workflows.baseline import baseline_dir, run_baseline
     from mlsprint.workflows.profile import run_profile
 
     if not (project.paths.split_dir / "split.json").exists():
-        run_profile(folder)
+        run_profile(project)
     if not (baseline_dir(project) / "baseline.json").exists():
-        run_baseline(folder)
+        run_baseline(project)
 
 
-def run_train(folder: str | Path = ".", *, budget_seconds: float | None = None,
+def run_train(folder: str | Path | Project = ".", *, budget_seconds: float | None = None,
               n_trials: int | None = None, refit_full: bool = False,
               progress: Any = None) -> TrainOutcome:
     """Search, ensemble and analyse errors on the training rows; save the candidate."""
@@ -60,7 +60,7 @@ def run_train(folder: str | Path = ".", *, budget_seconds: float | None = None,
     project = Project.open(folder)
     if budget_seconds is None and n_trials is None:
         budget_seconds = project.spec.training.budget_seconds
-    _ensure_earlier_phases(project, folder)
+    _ensure_earlier_phases(project)
     inputs = training_inputs(project)
     remaining = None
     if budget_seconds is not None:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from mlsprint.workflows.context import Project
-from mlsprint.workflows.evidence import collect_evidence, latest_candidate, read_holdout
+from mlsprint.workflows.evidence import collect_evidence, latest_candidate
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
 from mlsprint.workflows.profile import load_train, read_split
 
@@ -34,10 +34,10 @@ class ValidateOutcome:
     run_id: str
 
 
-def run_validate(folder: str | Path = ".", *, model: str | None = None,
+def run_validate(folder: str | Path | Project = ".", *, model: str | None = None,
                  n_boot: int = 1000, mitigate: bool = False) -> ValidateOutcome:
     """Validate the latest candidate (or ``model``), decide the gate, register the bundle."""
-    from mlsprint.artifacts import load_bundle, save_bundle
+    from mlsprint.artifacts import save_bundle
     from mlsprint.cards import build_card, render_validation_html
     from mlsprint.evaluation import decide_gate
 
@@ -53,7 +53,7 @@ def run_validate(folder: str | Path = ".", *, model: str | None = None,
                                                   "run_ids": {"validate": run_id}}}
         gate = decide_gate(evidence, project.spec)
         card = build_card(evidence, project.spec, gate=gate)
-        source = load_bundle(candidate)
+        source = found.candidate
         bundle = project.paths.bundles / run_id
         save_bundle(bundle, pipeline=found.pipeline, baseline=source.baseline,
                     contract=source.contract, spec=project.spec,
@@ -61,7 +61,7 @@ def run_validate(folder: str | Path = ".", *, model: str | None = None,
                     card_html=card.to_html(), reference=found.reference,
                     lineage={**source.lineage, "validate_run_id": run_id,
                              "validated_by": versions.get("mlsprint")},
-                    input_example=read_holdout(project, source.contract).X.head(5),
+                    input_example=found.input_example,
                     threshold=source.threshold)
         reports = _write_reports(project, evidence, gate, card,
                                  render_validation_html(evidence, project.spec, gate=gate))
