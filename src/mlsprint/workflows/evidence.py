@@ -181,60 +181,24 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
                      mitigate: bool = False) -> ValidationEvidence:
     """Every piece of holdout evidence for ``candidate``: pure stages, composed here."""
     from mlsprint.artifacts import load_bundle
-    from mlsprint.artifacts.outputs import label_from_proba
-    from mlsprint.evaluation import (
-        assess_calibration,
-        business_value,
-        check_edge_cases,
-        evaluate_holdout,
-        explain_global,
-        measure_latency,
-    )
 
-    spec, seed = project.spec, project.spec.seed
+    spec = project.spec
     bundle = load_bundle(candidate)
     if not bundle.lineage.get("validatable", True):
         raise BundleError(f"{candidate.name} was refitted on every row (train --refit-full), "
                           "holdout included, so it cannot be validated; train without "
                           "--refit-full")
-    task, classes, positive = spec.task.type, bundle.classes, spec.task.positive_class
     holdout = read_holdout(project, bundle.contract)
     y_oof, p_oof = _oof(candidate)
     pipeline, recalibration = bundle.pipeline, {"method": "none"}
-    if task == "binary":
-        pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, positive, seed)
-    threshold = bundle.threshold if bundle.threshold is not None else 0.5
-    scores = _scores(pipeline, holdout.X, task, classes, positive)
-    baselines = {name: _scores(load_baseline(project, name), holdout.X, task, classes, positive)
-                 for name in ("linear", "dummy")}
-    holdout_report = evaluate_holdout(
-        holdout.y.to_numpy(), scores, task=task, classes=classes, positive_class=positive,
-        threshold=threshold, metrics=[spec.task.primary, *spec.task.secondary],
-        primary=spec.task.primary, n_boot=n_boot, random_state=seed, baseline_pred=baselines)
-    evidence: dict[str, Any] = {"holdout": holdout_report.to_dict()}
-    if task == "binary":
-        calibration = assess_calibration(holdout.y.to_numpy(), scores, positive_class=positive,
-                                         recalibration=recalibration["method"]).to_dict()
-        evidence["calibration"] = {**calibration, "choice": recalibration}
-    if task != "regression":
-        proba = np.asarray(pipeline.predict_proba(holdout.X))
-        labels = label_from_proba(proba, classes, threshold=bundle.threshold,
-                                  positive_class=positive)
-        evidence["fairness"] = _fairness(project, holdout, labels, scores, threshold,
-                                         pipeline=pipeline, contract=bundle.contract,
-                                         mitigate=mitigate)
-    if spec.business.cost_matrix is not None and task != "multiclass":
-        evidence["business"] = business_value(
-            holdout.y.to_numpy(), scores, cost_matrix=spec.business.cost_matrix, task=task,
-            threshold=threshold, positive_class=positive).to_dict()
-    importance = explain_global(pipeline, holdout.X, holdout.y.to_numpy(),
-                                primary=spec.task.primary, task=task,
-                                positive_class=positive, random_state=seed)
-    evidence["importance"] = importance.to_dict()
-    evidence["edge_cases"] = check_edge_cases(pipeline, holdout.X, bundle.contract,
-                                              policy=spec.data.policy).to_dict()
-    evidence["latency"] = measure_latency(pipeline, holdout.X, random_state=seed).to_dict()
-    reference = _reference(project, bundle, y_oof, p_oof, importance.permutation)
+    if spec.task.type == "binary":
+        pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, spec.task.positive_class,
+                                             spec.seed)
+    evidence = _performance(project, bundle, pipeline, holdout, recalibration, n_boot=n_boot,
+                            mitigate=mitigate)
+    evidence.update(_behaviour(project, bundle, pipeline, holdout))
+    reference = _reference(project, bundle, y_oof, p_oof,
+                           evidence["importance"]["permutation"])
     evidence.update(
         profile=_profile_summary(project), baseline_scores=_baseline_scores(project),
         leaderboard=bundle.evidence.get("leaderboard"), monitoring_configured=True,
@@ -244,6 +208,58 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
                  "candidate": candidate.name})
     return ValidationEvidence(evidence, pipeline, reference, recalibration["method"], bundle,
                               holdout.X.head(5))
+
+
+def _performance(project: Project, bundle: Any, pipeline: Any, holdout: Holdout,
+                 recalibration: dict[str, Any], *, n_boot: int, mitigate: bool
+                 ) -> dict[str, Any]:
+    """Holdout metrics against the baselines, calibration, fairness, business value."""
+    from mlsprint.artifacts.outputs import label_from_proba
+    from mlsprint.evaluation import assess_calibration, business_value, evaluate_holdout
+
+    spec = project.spec
+    task, classes, positive = spec.task.type, bundle.classes, spec.task.positive_class
+    threshold = bundle.threshold if bundle.threshold is not None else 0.5
+    y = holdout.y.to_numpy()
+    scores = _scores(pipeline, holdout.X, task, classes, positive)
+    baselines = {name: _scores(load_baseline(project, name), holdout.X, task, classes, positive)
+                 for name in ("linear", "dummy")}
+    found: dict[str, Any] = {"holdout": evaluate_holdout(
+        y, scores, task=task, classes=classes, positive_class=positive, threshold=threshold,
+        metrics=[spec.task.primary, *spec.task.secondary], primary=spec.task.primary,
+        n_boot=n_boot, random_state=spec.seed, baseline_pred=baselines).to_dict()}
+    if task == "binary":
+        calibration = assess_calibration(y, scores, positive_class=positive,
+                                         recalibration=recalibration["method"]).to_dict()
+        found["calibration"] = {**calibration, "choice": recalibration}
+    if task != "regression":
+        labels = label_from_proba(np.asarray(pipeline.predict_proba(holdout.X)), classes,
+                                  threshold=bundle.threshold, positive_class=positive)
+        found["fairness"] = _fairness(project, holdout, labels, scores, threshold,
+                                      pipeline=pipeline, contract=bundle.contract,
+                                      mitigate=mitigate)
+    if spec.business.cost_matrix is not None and task != "multiclass":
+        found["business"] = business_value(
+            y, scores, cost_matrix=spec.business.cost_matrix, task=task, threshold=threshold,
+            positive_class=positive).to_dict()
+    return found
+
+
+def _behaviour(project: Project, bundle: Any, pipeline: Any, holdout: Holdout
+               ) -> dict[str, Any]:
+    """How the model behaves: importance, edge cases, latency."""
+    from mlsprint.evaluation import check_edge_cases, explain_global, measure_latency
+
+    spec = project.spec
+    importance = explain_global(pipeline, holdout.X, holdout.y.to_numpy(),
+                                primary=spec.task.primary, task=spec.task.type,
+                                positive_class=spec.task.positive_class, random_state=spec.seed)
+    return {
+        "importance": importance.to_dict(),
+        "edge_cases": check_edge_cases(pipeline, holdout.X, bundle.contract,
+                                       policy=spec.data.policy).to_dict(),
+        "latency": measure_latency(pipeline, holdout.X, random_state=spec.seed).to_dict(),
+    }
 
 
 REFERENCE_METRICS = {"binary": ("roc_auc", "accuracy", "f1"),
