@@ -66,3 +66,19 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained():
+    """A real german_credit pipeline (ColumnTransformer + LightGBM), trained once a session
+    for the artifacts and serving tests."""
+    from artifacts.bundle_fixtures import train_german_credit
+
+    return train_german_credit()
+
+
+@pytest.fixture(scope="session")
+def bundle_path(trained, tmp_path_factory) -> Path:
+    from artifacts.bundle_fixtures import write_bundle
+
+    return write_bundle(trained, tmp_path_factory.mktemp("bundles") / "gc")

@@ -1,19 +1,2 @@
-"""Session fixtures: a real trained german_credit pipeline and its bundle."""
-
-from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-
-from .bundle_fixtures import Trained, train_german_credit, write_bundle
-
-
-@pytest.fixture(scope="session")
-def trained() -> Trained:
-    return train_german_credit()
-
-
-@pytest.fixture(scope="session")
-def bundle_path(trained, tmp_path_factory) -> Path:
-    return write_bundle(trained, tmp_path_factory.mktemp("bundles") / "gc")
+"""The german_credit pipeline and bundle fixtures (``trained``, ``bundle_path``) live in
+the root conftest: artifacts and serving tests share one session's trained model."""

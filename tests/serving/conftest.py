@@ -6,19 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from artifacts.bundle_fixtures import Trained, train_german_credit, write_bundle
-
 from .serving_helpers import Server, TestClient, ready_client, records, start_server  # noqa: F401
-
-
-@pytest.fixture(scope="session")
-def trained() -> Trained:
-    return train_german_credit()
-
-
-@pytest.fixture(scope="session")
-def bundle_path(trained, tmp_path_factory) -> Path:
-    return write_bundle(trained, tmp_path_factory.mktemp("bundles") / "gc")
 
 
 @pytest.fixture(scope="session")

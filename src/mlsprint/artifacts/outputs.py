@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["label_from_proba", "output_columns", "prediction_frame", "proba_column"]
+__all__ = ["label_from_proba", "output_columns", "positive_position", "prediction_frame",
+           "proba_column"]
 
 
 def proba_column(cls: Any) -> str:
@@ -33,13 +34,14 @@ def label_from_proba(proba: np.ndarray, classes: list[Any], *, threshold: float 
     task, the most probable class otherwise."""
     classes_arr = np.asarray(classes, dtype=object)
     if len(classes) == 2 and threshold is not None:
-        pos = _position(classes, positive_class)
+        pos = positive_position(classes, positive_class)
         neg = 1 - pos
         return np.where(proba[:, pos] >= threshold, classes_arr[pos], classes_arr[neg])
     return classes_arr[np.argmax(proba, axis=1)]
 
 
-def _position(classes: list[Any], positive_class: Any) -> int:
+def positive_position(classes: list[Any], positive_class: Any) -> int:
+    """The column of ``positive_class`` in ``classes`` (compared as text; 1 when unknown)."""
     if positive_class is None:
         return 1
     for i, cls in enumerate(classes):

@@ -269,18 +269,15 @@ def serve(
 ) -> None:
     """Serve the model over HTTP (REST, KServe V2, MLflow scoring) with uvicorn."""
     import os
-    import tempfile
 
     import uvicorn
 
     from mlsprint.workflows.serve import plan_serving
 
-    plan = plan_serving(project, model=model)
+    plan = plan_serving(project, model=model, workers=workers)
     console.print(f"Serving {plan.how}\n  from {plan.model_path}\n  on http://{host}:{port} "
                   f"(docs at /docs, metrics at /metrics)")
-    os.environ.update(plan.environ)
-    if workers > 1:  # Prometheus metrics must add up across worker processes
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="mlsprint-"))
+    os.environ.update(plan.environ)  # the app factory reads its settings from MLSPRINT_*
     uvicorn.run("mlsprint.serving.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_config=None, timeout_graceful_shutdown=30)
 

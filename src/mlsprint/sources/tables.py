@@ -24,6 +24,14 @@ class ReadOptions:
     keep_default_na: bool = True
     dtypes: tuple[tuple[str, str], ...] = ()
 
+    def csv_kwargs(self) -> dict[str, Any]:
+        """The keywords ``pandas.read_csv`` takes for these options."""
+        kwargs: dict[str, Any] = {"keep_default_na": self.keep_default_na,
+                                  "dtype": dict(self.dtypes) or None, "low_memory": False}
+        if self.na_values is not None:
+            kwargs["na_values"] = list(self.na_values)
+        return kwargs
+
 
 @dataclass(frozen=True, slots=True)
 class LoadedTable:
@@ -53,10 +61,7 @@ def _read_file(path: Path, options: ReadOptions) -> pd.DataFrame:
         frame = pd.read_parquet(path)
         return frame.astype(dtypes) if dtypes else frame
     if name.endswith(CSV_SUFFIXES):
-        kwargs: dict[str, Any] = {"keep_default_na": options.keep_default_na, "dtype": dtypes,
-                                  "low_memory": False}
-        if options.na_values is not None:
-            kwargs["na_values"] = list(options.na_values)
+        kwargs = options.csv_kwargs()
         if name.endswith(".tsv"):
             kwargs["sep"] = "\t"
         return pd.read_csv(path, **kwargs)

@@ -75,8 +75,9 @@ def read_holdout(project: Project, contract: Any) -> Holdout:
 
 
 def _positive_scores(proba: np.ndarray, classes: list[Any], positive: Any) -> np.ndarray:
-    index = [str(c) for c in classes].index(str(positive))
-    return proba[:, index]
+    from mlsprint.artifacts.outputs import positive_position
+
+    return proba[:, positive_position(classes, positive)]
 
 
 def _scores(model: Any, X: pd.DataFrame, task: str, classes: list[Any] | None,
@@ -88,23 +89,34 @@ def _scores(model: Any, X: pd.DataFrame, task: str, classes: list[Any] | None,
     return _positive_scores(proba, classes or [], positive) if task == "binary" else proba
 
 
-def _oof(candidate: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The training out-of-fold predictions saved beside the candidate, NaN rows dropped."""
-    frame = pd.read_parquet(candidate.with_suffix(".oof.parquet"))
-    y = frame.pop("y").to_numpy()
-    values = frame.to_numpy(dtype="float64")
-    if values.shape[1] == 1:
-        values = values[:, 0]
-    keep = ~np.isnan(values).reshape(len(values), -1).any(axis=1)
-    return y[keep], values[keep]
+@dataclass(frozen=True)
+class OutOfFold:
+    """The training out-of-fold predictions saved beside the candidate, one per training
+    row (NaN where no fold validated the row, as in the first block of a temporal split)."""
+
+    y: np.ndarray
+    values: np.ndarray  # binary: positive-class probability; else one column per class
+
+    @classmethod
+    def read(cls, candidate: Path) -> OutOfFold:
+        frame = pd.read_parquet(candidate.with_suffix(".oof.parquet"))
+        y = frame.pop("y").to_numpy()
+        values = frame.to_numpy(dtype="float64")
+        return cls(y, values[:, 0] if values.shape[1] == 1 else values)
+
+    @property
+    def kept(self) -> np.ndarray:
+        return ~np.isnan(self.values.reshape(len(self.values), -1)).any(axis=1)
 
 
 def _proba_matrix(oof: np.ndarray, task: str, classes: list[Any], positive: Any) -> np.ndarray:
     """OOF predictions as a matrix in ``classes`` order (binary OOF is one column)."""
     if task != "binary" or oof.ndim == 2:
         return oof
+    from mlsprint.artifacts.outputs import positive_position
+
     matrix = np.empty((len(oof), 2))
-    pos = [str(c) for c in classes].index(str(positive))
+    pos = positive_position(classes, positive)
     matrix[:, pos], matrix[:, 1 - pos] = oof, 1 - oof
     return matrix
 
@@ -189,7 +201,8 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
                           "holdout included, so it cannot be validated; train without "
                           "--refit-full")
     holdout = read_holdout(project, bundle.contract)
-    y_oof, p_oof = _oof(candidate)
+    oof = OutOfFold.read(candidate)
+    y_oof, p_oof = oof.y[oof.kept], oof.values[oof.kept]
     pipeline, recalibration = bundle.pipeline, {"method": "none"}
     if spec.task.type == "binary":
         pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, spec.task.positive_class,
@@ -197,8 +210,7 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
     evidence = _performance(project, bundle, pipeline, holdout, recalibration, n_boot=n_boot,
                             mitigate=mitigate)
     evidence.update(_behaviour(project, bundle, pipeline, holdout))
-    reference = _reference(project, bundle, y_oof, p_oof,
-                           evidence["importance"]["permutation"])
+    reference = _reference(project, bundle, oof, evidence["importance"]["permutation"])
     evidence.update(
         profile=_profile_summary(project), baseline_scores=_baseline_scores(project),
         leaderboard=bundle.evidence.get("leaderboard"), monitoring_configured=True,
@@ -277,25 +289,21 @@ def _oof_performance(y_oof: np.ndarray, p_oof: np.ndarray, bundle: Any, spec: An
                   threshold=bundle.threshold if bundle.threshold is not None else 0.5)
 
 
-def _reference(project: Project, bundle: Any, y_oof: np.ndarray, p_oof: np.ndarray,
+def _reference(project: Project, bundle: Any, oof: OutOfFold,
                importance: dict[str, float]) -> dict[str, Any]:
     """Monitoring's reference: training rows and their out-of-fold predictions."""
     from mlsprint.monitoring import build_reference
     from mlsprint.monitoring.reference import fit_calibration
 
     spec = project.spec
-    train = load_train(project)
-    X, y = split_xy(train, bundle.contract)
-    task, classes, positive = spec.task.type, bundle.classes, spec.task.positive_class
-    oof_full = pd.read_parquet(Path(bundle.path).with_suffix(".oof.parquet")).drop(columns="y")
-    values = oof_full.to_numpy(dtype="float64")
-    predictions = _proba_matrix(values[:, 0] if values.shape[1] == 1 else values, task,
-                                classes or [], positive)
-    keep = ~np.isnan(predictions.reshape(len(predictions), -1)).any(axis=1)
+    X, _ = split_xy(load_train(project), bundle.contract)
+    task, positive, keep = spec.task.type, spec.task.positive_class, oof.kept
+    y_oof, p_oof = oof.y[keep], oof.values[keep]
+    predictions = _proba_matrix(p_oof, task, bundle.classes or [], positive)
     calibration = (fit_calibration(y_oof, p_oof, positive_class=positive)
                    if task == "binary" else None)
-    return build_reference(X[keep], contract=bundle.contract, predictions=predictions[keep],
-                           target=y.to_numpy()[keep], calibration=calibration,
+    return build_reference(X[keep], contract=bundle.contract, predictions=predictions,
+                           target=y_oof, calibration=calibration,
                            importance=importance,
                            oof_performance=_oof_performance(y_oof, p_oof, bundle, spec),
                            sample_rows=spec.monitoring.reference_sample_rows,

@@ -66,6 +66,7 @@ def _current_from_log(project: Project) -> pd.DataFrame:
 
 def _window_report(bundle: Any, label: str, rows: pd.DataFrame, project: Project,
                    tests: str) -> Any:
+    from mlsprint.artifacts.outputs import positive_position
     from mlsprint.monitoring import (
         MonitoringReport,
         detect_drift,
@@ -99,8 +100,7 @@ def _window_report(bundle: Any, label: str, rows: pd.DataFrame, project: Project
         pred = answer["value" if task == "regression" else "label"].to_numpy()[mask]
         score = values[mask]
         if task == "binary":
-            score = score[:, [str(c) for c in bundle.classes].index(
-                str(spec.task.positive_class))]
+            score = score[:, positive_position(bundle.classes, spec.task.positive_class)]
         performance = performance_from_labels(
             y.to_numpy(), pred, reference=reference["performance"], task=task, y_score=score,
             positive_class=spec.task.positive_class, spec_monitoring=spec.monitoring)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mlsprint.data.contract import validate
 from mlsprint.errors import DataError, SchemaMismatchError
+from mlsprint.sources import read_options
 from mlsprint.sources.tables import CSV_SUFFIXES, PARQUET_SUFFIXES
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.models import open_model
@@ -43,7 +44,7 @@ def _chunks(path: Path, chunk_rows: int, options: dict[str, Any]) -> Iterator[pd
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
             yield batch.to_pandas()
     elif name.endswith(CSV_SUFFIXES):
-        yield from pd.read_csv(path, chunksize=chunk_rows, low_memory=False, **options)
+        yield from pd.read_csv(path, chunksize=chunk_rows, **options)
     else:
         raise DataError(f"--data {path}: unsupported file type; expected CSV or Parquet")
 
@@ -102,9 +103,7 @@ def run_predict(folder: str | Path | Project, *, data: Path, out: Path, model: s
     project = Project.open(folder)
     resolved, bundle = open_model(project, model)
     spec_data = project.spec.data
-    options: dict[str, Any] = {"keep_default_na": spec_data.keep_default_na}
-    if spec_data.na_values is not None:
-        options["na_values"] = list(spec_data.na_values)
+    options = read_options(spec_data).csv_kwargs()
     if not Path(data).exists():
         raise DataError(f"--data {data}: file not found")
     writer, rows, warnings = _Writer(Path(out)), 0, Counter[str]()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import distributions
@@ -22,7 +23,8 @@ class ServingPlan:
     environ: dict[str, str]
 
 
-def plan_serving(folder: str | Path | Project, *, model: str | None = None) -> ServingPlan:
+def plan_serving(folder: str | Path | Project, *, model: str | None = None,
+                 workers: int = 1) -> ServingPlan:
     """Resolve the model (champion, else the latest validated candidate) and verify its
     hashes before any server process unpickles it."""
     from mlsprint.artifacts import resolve_model, verify_manifest
@@ -35,6 +37,9 @@ def plan_serving(folder: str | Path | Project, *, model: str | None = None) -> S
                "MLSPRINT_TRACKING_URI": project.tracking_uri}
     if resolved.version:  # logged with every prediction instead of the bundle's hash prefix
         environ["MLSPRINT_MODEL_VERSION"] = str(resolved.version)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Prometheus metrics must add up across worker processes
+        environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mlsprint-metrics-")
     return ServingPlan(resolved.path, resolved.how, environ)
 
 
