@@ -69,7 +69,8 @@ def train_german_credit() -> Trained:
     return Trained(spec, infer_contract(train, spec), pipeline, baseline, train, test)
 
 
-def write_bundle(trained: Trained, path: Path, *, threshold: float | None = 0.4) -> Path:
+def write_bundle(trained: Trained, path: Path, *, threshold: float | None = 0.4,
+                 group_thresholds=None) -> Path:
     from mlsprint.artifacts import save_bundle
 
     save_bundle(
@@ -78,6 +79,6 @@ def write_bundle(trained: Trained, path: Path, *, threshold: float | None = 0.4)
         evidence={"holdout": {"roc_auc": 0.77}}, card_md="# Model card\n\ngerman_credit\n",
         card_html="<html><body><h1>Model card</h1></body></html>", reference=None,
         lineage={"seed": 42}, input_example=trained.train.drop(columns="class").head(3),
-        threshold=threshold,
+        threshold=threshold, group_thresholds=group_thresholds,
     )
     return path

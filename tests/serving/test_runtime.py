@@ -274,3 +274,42 @@ def test_tampered_bundle_is_refused_and_reported(bundle_path, tmp_path, rows):
         assert r.status_code == 503 and r.json()["status"] == "failed"
         assert "pipeline.joblib changed" in r.json()["error"]
         assert c.post("/predict", json=rows).status_code == 503
+
+
+def test_a_mitigated_model_answers_with_its_group_thresholds(trained, tmp_path):
+    """/predict (fast path), /predict/batch and /invocations label each row with its
+    protected group's threshold, and say which threshold applied."""
+    import io
+
+    import pandas as pd
+
+    from mlsprint.fairness import GroupThresholds
+
+    rules = GroupThresholds(attributes=("personal_status",), bins={"personal_status": None},
+                            thresholds={"female div/dep/mar": 0.2, "male single": 0.7},
+                            default=0.4)
+    path = write_bundle(trained, tmp_path / "mitigated", group_thresholds=rules)
+    bundle = load_bundle(path)
+    X = trained.test.drop(columns="class").head(60)
+    proba = trained.pipeline.predict_proba(X)[:, list(bundle.classes).index("bad")]
+    cut = X["personal_status"].map(rules.thresholds).fillna(0.4).to_numpy()
+    expected = np.where(proba >= cut, "bad", "good")
+    assert (expected != np.where(proba >= 0.4, "bad", "good")).any()
+    app = create_app(ServingSettings(model=str(path), prediction_log_url=f"sqlite:///"
+                                     f"{tmp_path / 'p.db'}"))
+    with TestClient(app) as c:
+        ready_client(c)
+        one = [c.post("/predict", json=r).json()["predictions"][0] for r in records(X)]
+        assert [p["label"] for p in one] == expected.tolist()
+        assert [p["threshold"] for p in one] == cut.tolist()
+        many = c.post("/predict", json=records(X)).json()["predictions"]
+        assert [p["label"] for p in many] == expected.tolist()
+        buf = io.BytesIO()
+        X.to_parquet(buf)
+        batch = c.post("/predict/batch", files={"file": ("x.parquet", buf.getvalue())},
+                       headers={"accept": "application/x-parquet"})
+        assert batch.status_code == 200, batch.text
+        assert (pd.read_parquet(io.BytesIO(batch.content))["label"].to_numpy()
+                == expected).all()
+        mlflow = c.post("/invocations", json={"dataframe_records": records(X)}).json()
+        assert [p["label"] for p in mlflow["predictions"]] == expected.tolist()

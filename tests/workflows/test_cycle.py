@@ -122,3 +122,49 @@ def test_each_candidate_is_a_nested_run_of_the_train_run(project):
     for child in children:
         assert {"cv_mean", "cv_std", "fit_seconds", "predict_seconds_per_row",
                 "size_bytes"} <= set(child.metrics)
+
+
+def test_the_spec_can_ship_the_fairness_mitigated_model(project, shared_data):
+    """gate.fairness.mitigate: true ships the group thresholds: the gate judges the
+    mitigated model, and the bundle, its MLflow pyfunc and the server answer with them."""
+    import mlflow.pyfunc
+    import numpy as np
+
+    from mlsprint.artifacts import load_bundle
+
+    spec_file = project / "mlsprint.yaml"
+    original = spec_file.read_text()
+    spec = yaml.safe_load(original)
+    spec.setdefault("gate", {}).setdefault("fairness", {})["mitigate"] = True
+    spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
+    try:
+        code = main(["validate", "-p", str(project), "--n-boot", "200"])
+    finally:
+        spec_file.write_text(original)
+    assert code in (0, 3, 4)
+    evidence = json.loads((project / "reports" / "evidence.json").read_text())
+    fairness, mitigation = evidence["fairness"], evidence["fairness"]["mitigation"]
+    assert mitigation["shipped"] is True and mitigation["fit_rows"] > 500
+    assert fairness["verdict"] == mitigation["after"]["verdict"], "the gate judges what ships"
+    gate = json.loads((project / "reports" / "gate.json").read_text())
+    bias = next(c for c in gate["criteria"] if c["key"] == "no_significant_bias")
+    assert mitigation["after"]["verdict"] in bias["evidence"]
+
+    bundles = sorted((project / ".mlsprint" / "bundles").iterdir(),
+                     key=lambda p: p.stat().st_mtime)
+    bundle = load_bundle(bundles[-1])
+    rules = bundle.group_thresholds
+    assert rules is not None and set(rules.attributes) == set(mitigation["thresholds"][
+        "attributes"])
+    assert len(set(rules.thresholds.values())) > 1, "the groups get different thresholds"
+    rows = pd.read_csv(shared_data / "german_credit.csv.gz").drop(columns="class")
+    answer = bundle.predict(rows)
+    cut = rules.for_frame(rows)
+    expected = np.where(answer["proba_bad"] >= cut, "bad", "good")
+    assert (answer["label"].to_numpy() == expected).all()
+    unmitigated = np.where(answer["proba_bad"] >= bundle.threshold, "bad", "good")
+    assert (expected != unmitigated).any(), "the thresholds change some decisions"
+    pyfunc = mlflow.pyfunc.load_model(str(bundle.path)).predict(rows[bundle.columns])
+    assert (pyfunc["label"].to_numpy() == expected).all(), "mlflow models serve agrees"
+    gate_card = (bundle.path / "card.md").read_text()
+    assert "ships with these group thresholds" in gate_card

@@ -7,7 +7,7 @@
       artifacts/pipeline.joblib        the fitted scikit-learn Pipeline
       artifacts/baseline.joblib        the baseline model, answering when the model fails
       contract.json  spec.json  reference.json  evidence.json  lineage.json
-      card.md  card.html  mlsprint.json (versions, threshold, classes)
+      card.md  card.html  mlsprint.json (versions, threshold(s), classes)
       MANIFEST.sha256                  sha256 of every file, checked before unpickling
 
 ``load_bundle`` verifies the manifest and the versions first; only then does it unpickle.
@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from mlsprint.artifacts.manifest import verify_manifest, write_manifest
-from mlsprint.artifacts.outputs import prediction_frame
+from mlsprint.artifacts.outputs import cutoffs, prediction_frame
 from mlsprint.data.contract import DataContract
 from mlsprint.errors import BundleError
+from mlsprint.fairness.thresholds import GroupThresholds
 from mlsprint.spec.model import ProjectSpec
 
 __all__ = ["FORMAT_VERSION", "Bundle", "BundleInfo", "copy_bundle", "load_bundle", "save_bundle"]
@@ -92,7 +93,8 @@ def _classes(pipeline: Any, spec: ProjectSpec) -> list[Any] | None:
 def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: DataContract,
                 spec: ProjectSpec, evidence: dict[str, Any], card_md: str, card_html: str,
                 reference: dict[str, Any] | None, lineage: dict[str, Any],
-                input_example: pd.DataFrame, threshold: float | None) -> BundleInfo:
+                input_example: pd.DataFrame, threshold: float | None,
+                group_thresholds: GroupThresholds | None = None) -> BundleInfo:
     """Write a bundle: an MLflow pyfunc model directory plus contract, evidence and card.
 
     Parameters
@@ -106,6 +108,9 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
     reference : monitoring reference statistics, or None for an empty placeholder.
     input_example : a few raw input rows (MLflow signature and input example).
     threshold : decision threshold on the positive class (binary), else None.
+    group_thresholds : GroupThresholds, optional
+        One threshold per protected group (a fairness-mitigated model); the protected
+        columns must then be among the pipeline's input columns.
 
     Returns
     -------
@@ -121,12 +126,17 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
                           "directory or remove the old one")
     classes = _classes(pipeline, spec)
     columns = [str(c) for c in getattr(pipeline, "feature_names_in_", input_example.columns)]
+    groups = None if group_thresholds is None else group_thresholds.to_dict()
+    if groups is not None and (absent := set(groups["attributes"]) - set(columns)):
+        raise BundleError(f"group thresholds need the protected columns {sorted(absent)} as "
+                          f"model inputs; the pipeline reads {columns}")
     config = {"classes": classes, "threshold": threshold, "columns": columns,
-              "positive_class": spec.task.positive_class}
+              "positive_class": spec.task.positive_class, "group_thresholds": groups}
     example = input_example.reset_index(drop=True)
     values = (pipeline.predict(example[columns]) if classes is None
               else pipeline.predict_proba(example[columns]))
-    output = prediction_frame(values, classes=classes, threshold=threshold,
+    output = prediction_frame(values, classes=classes,
+                              threshold=cutoffs(example, threshold, group_thresholds),
                               positive_class=spec.task.positive_class)
     with tempfile.TemporaryDirectory() as tmp, _no_integer_hint():
         joblib.dump(pipeline, Path(tmp) / "pipeline.joblib")
@@ -140,7 +150,8 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
         )
     _write_sidecars(path, contract=contract, spec=spec, evidence=evidence, card_md=card_md,
                     card_html=card_html, reference=reference, lineage=lineage,
-                    threshold=threshold, classes=classes, columns=columns)
+                    threshold=threshold, classes=classes, columns=columns,
+                    group_thresholds=groups)
     versions = json.loads((path / "mlsprint.json").read_text())["versions"]
     return BundleInfo(path=path, sha256=write_manifest(path), versions=versions)
 
@@ -167,7 +178,7 @@ def _write_sidecars(path: Path, *, contract: DataContract, spec: ProjectSpec,
                     evidence: dict[str, Any], card_md: str, card_html: str,
                     reference: dict[str, Any] | None, lineage: dict[str, Any],
                     threshold: float | None, classes: list[Any] | None,
-                    columns: list[str]) -> None:
+                    columns: list[str], group_thresholds: dict[str, Any] | None) -> None:
     (path / "contract.json").write_text(contract.to_json(), encoding="utf-8")
     _dump(path / "spec.json", spec.model_dump(mode="json"))
     _dump(path / "evidence.json", evidence)
@@ -179,7 +190,7 @@ def _write_sidecars(path: Path, *, contract: DataContract, spec: ProjectSpec,
         "format": FORMAT_VERSION, "created": datetime.now(UTC).isoformat(),
         "versions": _versions(), "threshold": threshold, "classes": classes,
         "columns": columns, "task": spec.task.type, "name": spec.name,
-        "positive_class": spec.task.positive_class,
+        "positive_class": spec.task.positive_class, "group_thresholds": group_thresholds,
     })
 
 
@@ -211,6 +222,16 @@ class Bundle:
         return self.meta["threshold"]
 
     @property
+    def group_thresholds(self) -> GroupThresholds | None:
+        """One threshold per protected group when the model ships fairness-mitigated."""
+        groups = self.meta.get("group_thresholds")
+        return None if groups is None else GroupThresholds.from_dict(groups)
+
+    def thresholds_for(self, df: pd.DataFrame) -> float | np.ndarray | None:
+        """The decision threshold of each row of ``df`` (one number when not per group)."""
+        return cutoffs(df, self.threshold, self.group_thresholds)
+
+    @property
     def columns(self) -> list[str]:
         """The columns the pipeline reads, in its order."""
         return list(self.meta["columns"])
@@ -239,7 +260,7 @@ class Bundle:
         model = self.pipeline if model is None else model
         X = self.features(df)
         values = model.predict(X) if self.classes is None else model.predict_proba(X)
-        return prediction_frame(values, classes=self.classes, threshold=self.threshold,
+        return prediction_frame(values, classes=self.classes, threshold=self.thresholds_for(df),
                                 positive_class=self.meta.get("positive_class"),
                                 index=df.index)
 

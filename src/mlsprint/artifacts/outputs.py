@@ -2,7 +2,8 @@
 
 Classification: a ``label`` column then one ``proba_<class>`` column per class, in the
 order of the pipeline's ``classes_``. Regression: one ``value`` column. A binary label
-applies the bundle's threshold to the positive class's probability.
+applies the bundle's threshold to the positive class's probability: one number, or one
+per row when a fairness-mitigated model has a threshold per protected group.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["label_from_proba", "output_columns", "positive_position", "prediction_frame",
+from mlsprint.fairness.thresholds import GroupThresholds
+
+__all__ = ["cutoffs", "label_from_proba", "output_columns", "positive_position", "prediction_frame",
            "proba_column"]
 
 
@@ -28,7 +31,18 @@ def output_columns(classes: list[Any] | None) -> list[str]:
     return ["label", *(proba_column(c) for c in classes)]
 
 
-def label_from_proba(proba: np.ndarray, classes: list[Any], *, threshold: float | None,
+def cutoffs(rows: pd.DataFrame | list[dict[str, Any]], threshold: float | None,
+            groups: GroupThresholds | None) -> float | np.ndarray | None:
+    """The threshold of each row: per protected group when ``groups`` is set."""
+    if groups is None or threshold is None:
+        return threshold
+    if isinstance(rows, pd.DataFrame):
+        return groups.for_frame(rows)
+    return groups.for_records(rows)
+
+
+def label_from_proba(proba: np.ndarray, classes: list[Any], *,
+                     threshold: float | np.ndarray | None,
                      positive_class: Any = None) -> np.ndarray:
     """Labels from class probabilities: the threshold on the positive class for a binary
     task, the most probable class otherwise."""
@@ -50,7 +64,8 @@ def positive_position(classes: list[Any], positive_class: Any) -> int:
     return 1
 
 
-def prediction_frame(values: np.ndarray, *, classes: list[Any] | None, threshold: float | None,
+def prediction_frame(values: np.ndarray, *, classes: list[Any] | None,
+                     threshold: float | np.ndarray | None,
                      positive_class: Any = None, index: Any = None) -> pd.DataFrame:
     """Assemble the answer frame from probabilities (classification) or values.
 

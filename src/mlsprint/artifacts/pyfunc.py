@@ -14,7 +14,8 @@ from typing import Any
 import mlflow.pyfunc
 import pandas as pd
 
-from mlsprint.artifacts.outputs import prediction_frame
+from mlsprint.artifacts.outputs import cutoffs, prediction_frame
+from mlsprint.fairness.thresholds import GroupThresholds
 
 __all__ = ["MlsprintPyfunc"]
 
@@ -45,5 +46,8 @@ class MlsprintPyfunc(mlflow.pyfunc.PythonModel):
         X = frame[[c for c in columns if c in frame.columns]]
         classes = self.config.get("classes")
         values = self.pipeline.predict(X) if classes is None else self.pipeline.predict_proba(X)
-        return prediction_frame(values, classes=classes, threshold=self.config.get("threshold"),
+        groups = self.config.get("group_thresholds")
+        threshold = cutoffs(X, self.config.get("threshold"),
+                            None if groups is None else GroupThresholds.from_dict(groups))
+        return prediction_frame(values, classes=classes, threshold=threshold,
                                 positive_class=self.config.get("positive_class"))

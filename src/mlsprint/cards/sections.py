@@ -184,10 +184,18 @@ def _ethics(ev: Evidence, spec: ProjectSpec) -> list[Block]:
             blocks.append({"kind": "list", "items": list(ev.fairness["reasons"])})
         mit = ev.fairness.get("mitigation")
         if mit:
-            blocks.append(_text(f"Mitigation ({mit['constraints']} on {mit.get('attribute')}): "
-                                f"accuracy {mit['accuracy_before']:.3f} -> "
-                                f"{mit['accuracy_after']:.3f}; verdict "
-                                f"{mit['before']['verdict']} -> {mit['after']['verdict']}."))
+            shipped = ("The model ships with these group thresholds (the figures above are "
+                       "of the mitigated model; it needs the protected columns at prediction "
+                       "time)." if mit.get("shipped") else
+                       "Reported only: the model ships unmitigated"
+                       + (f" ({mit['not_shipped_because']})." if mit.get("not_shipped_because")
+                          else " (set gate.fairness.mitigate: true to ship it)."))
+            blocks.append(_text(f"Mitigation ({mit['constraints']} on {mit.get('attribute')}, "
+                                f"Fairlearn's ThresholdOptimizer made deterministic: one "
+                                f"threshold per group): accuracy {mit['accuracy_before']:.3f} "
+                                f"-> {mit['accuracy_after']:.3f}; verdict "
+                                f"{mit['before']['verdict']} -> {mit['after']['verdict']}. "
+                                + shipped))
     else:
         blocks.append(_text("No fairness audit evidence."))
     pii = (ev.profile or {}).get("pii_columns") or []

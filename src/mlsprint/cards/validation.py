@@ -70,11 +70,21 @@ def _fairness(ev: Evidence) -> str:
             out.append(plots.group_bars(a))
     mit = f.get("mitigation")
     if mit:
-        out.append(f"<h3>Mitigation ({html.escape(mit['constraints'])})</h3>")
-        out.append(table_html([[k, mit["before"].get("verdict"), mit["after"].get("verdict")]
-                               for k in ("verdict",)] +
-                              [["accuracy", mit["accuracy_before"], mit["accuracy_after"]]],
-                              ["", "before", "after"]))
+        shipped = "shipped" if mit.get("shipped") else "reported, not shipped"
+        out.append(f"<h3>Mitigation ({html.escape(mit['constraints'])} on "
+                   f"{html.escape(str(mit.get('attribute')))}; {shipped})</h3>")
+        if mit.get("not_shipped_because"):
+            out.append(f"<p>Not shipped: {html.escape(mit['not_shipped_because'])}</p>")
+        out.append(table_html([[r["attribute"], r["disparity"], r["before"], r["verdict_before"],
+                                r["after"], r["verdict_after"]] for r in mit["side_by_side"]] +
+                              [["all", "accuracy", mit["accuracy_before"], "",
+                                mit["accuracy_after"], ""]],
+                              ["attribute", "", "before", "verdict", "after", "verdict"]))
+        rules = mit.get("thresholds") or {}
+        out.append(table_html([[g, t, (rules.get("rates") or {}).get(g)]
+                               for g, t in sorted((rules.get("thresholds") or {}).items())] +
+                              [["any other group", rules.get("default"), None]],
+                              ["group", "threshold", "selection rate (fit rows)"]))
     return "".join(out)
 
 

@@ -124,8 +124,9 @@ def mitigation(result: dict[str, Any] | None) -> None:
     """Fairlearn's ThresholdOptimizer: each disparity before and after, side by side."""
     if not result:
         return
+    shipped = "shipped" if result.get("shipped") else "reported, not shipped"
     table = Table(title=f"Fairness mitigation ({result['constraints']} on "
-                        f"{result['attribute']}; reported, not shipped)")
+                        f"{result['attribute']}; {shipped})")
     rows = result["side_by_side"]
     columns = list(rows[0]) if rows else []
     for column in columns:
@@ -134,3 +135,5 @@ def mitigation(result: dict[str, Any] | None) -> None:
         table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
     console.print(table)
     console.print(f"accuracy {result['accuracy_before']:.3f} → {result['accuracy_after']:.3f}")
+    if result.get("not_shipped_because"):
+        console.print(f"[yellow]not shipped: {result['not_shipped_because']}[/yellow]")

@@ -236,10 +236,13 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
             self.feature_names_in_ = self.estimator.feature_names_in_
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def calibrate(self, proba: Any) -> np.ndarray:
+        """The calibration map applied to positive-class probabilities of ``estimator``."""
         check_is_fitted(self, "calibrator_")
-        raw = self.estimator.predict_proba(X)[:, 1]
-        pos = _apply_map(self.method, self.calibrator_, raw)
+        return _apply_map(self.method, self.calibrator_, np.asarray(proba, dtype=float))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        pos = self.calibrate(self.estimator.predict_proba(X)[:, 1])
         return np.column_stack([1.0 - pos, pos])
 
     def predict(self, X: Any) -> np.ndarray:

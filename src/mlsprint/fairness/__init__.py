@@ -15,7 +15,8 @@ from mlsprint.fairness.groups import (
     intersections,
     protected_bins,
 )
-from mlsprint.fairness.mitigate import MitigationResult, mitigate
+from mlsprint.fairness.mitigate import MitigationResult, mitigate, mitigate_scores
+from mlsprint.fairness.thresholds import GroupThresholds, group_keys
 
 __all__ = [
     "MISSING",
@@ -23,12 +24,15 @@ __all__ = [
     "Disparity",
     "FairnessReport",
     "GroupMetrics",
+    "GroupThresholds",
     "MitigationResult",
     "audit_fairness",
     "combine_verdicts",
+    "group_keys",
     "group_labels",
     "group_sort_key",
     "intersections",
     "mitigate",
+    "mitigate_scores",
     "protected_bins",
 ]

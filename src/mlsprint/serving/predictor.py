@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsprint.artifacts.outputs import label_from_proba, prediction_frame, proba_column
+from mlsprint.artifacts.outputs import cutoffs, label_from_proba, prediction_frame, proba_column
 from mlsprint.serving.errors import InputError
 from mlsprint.serving.metrics import METRICS
 from mlsprint.serving.routing import assign_variant
@@ -43,6 +43,7 @@ class Answer:
     latency_ms: float = 0.0
     explanations: pd.DataFrame | None = None
     index: Any = field(default=None)
+    cutoff: float | np.ndarray | None = None  # per row for a fairness-mitigated model
 
     @property
     def classes(self) -> list[Any] | None:
@@ -59,8 +60,7 @@ class Answer:
 
     def frame(self) -> pd.DataFrame:
         """The bundle's pyfunc answer: label and ``proba_<class>``, or ``value``."""
-        return prediction_frame(self.values, classes=self.classes,
-                                threshold=self.model.bundle.threshold,
+        return prediction_frame(self.values, classes=self.classes, threshold=self.cutoff,
                                 positive_class=self.model.bundle.meta.get("positive_class"))
 
 
@@ -130,12 +130,18 @@ def _with_fallback(model: Deployed, records: list[dict[str, Any]] | None,
     return _constant(model, n), "constant"
 
 
-def _labels(model: Deployed, values: np.ndarray) -> np.ndarray | None:
+def _answer(model: Deployed, values: np.ndarray, rows: Any, variant: str,
+            fallback: str | None, warnings: list[dict[str, Any]], latency_ms: float = 0.0
+            ) -> Answer:
+    """Labels from the values; a mitigated model's threshold depends on each row's group."""
     bundle = model.bundle
     if bundle.classes is None:
-        return None
-    return label_from_proba(values, bundle.classes, threshold=bundle.threshold,
-                            positive_class=bundle.meta.get("positive_class"))
+        return Answer(values, None, model, variant, fallback, warnings, latency_ms)
+    cutoff = cutoffs(rows, bundle.threshold, model.group_thresholds)
+    labels = label_from_proba(values, bundle.classes, threshold=cutoff,
+                              positive_class=bundle.meta.get("positive_class"))
+    return Answer(values, labels, model, variant, fallback, warnings, latency_ms,
+                  cutoff=cutoff)
 
 
 def _count(answer: Answer) -> None:
@@ -185,8 +191,8 @@ def _shadow(runtime: Runtime, models: ModelSet, records: Any, frame: Any, fast_o
         except Exception:  # noqa: BLE001 - a shadow failure never reaches the caller
             _log.exception("shadow prediction failed")
             return
-        answer = Answer(values, _labels(challenger, values), challenger, "challenger", fb, [],
-                        (time.perf_counter() - start) * 1000)
+        answer = _answer(challenger, values, records if records is not None else frame,
+                         "challenger", fb, [], (time.perf_counter() - start) * 1000)
         _count(answer)
         _log_answer(runtime, answer, request_id, records if records is not None else frame,
                     served=False)
@@ -203,7 +209,8 @@ def _serve(runtime: Runtime, records: list[dict[str, Any]] | None, frame: pd.Dat
     model_frame = None if frame is None else model.bundle.features(frame)
     values, fallback = _with_fallback(model, records, model_frame, fast_ok,
                                       runtime.limits.fallback)
-    answer = Answer(values, _labels(model, values), model, variant, fallback, warnings)
+    answer = _answer(model, values, records if records is not None else frame, variant,
+                     fallback, warnings)
     if explain:
         answer.explanations = _explain(model, records, frame)
     answer.latency_ms = (time.perf_counter() - started) * 1000

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsprint.artifacts import Bundle, load_bundle
+from mlsprint.fairness.thresholds import GroupThresholds
 from mlsprint.serving.fastpath import FastPath, compile_fast_path
 from mlsprint.serving.settings import ServingSettings
 from mlsprint.serving.validation import Rules
@@ -51,6 +52,7 @@ class Deployed:
     how: str
     rules: Rules | None = None
     fast: FastPath | None = None
+    group_thresholds: GroupThresholds | None = None  # parsed once, not per request
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ def _prepare(deployed: Deployed, settings: ServingSettings, limits: Limits) -> D
                         unseen_category=limits.unseen_category,
                         extra_columns=settings.extra_columns, max_rows=limits.max_batch_rows)
     fast = _fast_path(bundle, rules) if settings.fast_path else None
-    return dataclasses.replace(deployed, rules=rules, fast=fast)
+    return dataclasses.replace(deployed, rules=rules, fast=fast,
+                               group_thresholds=bundle.group_thresholds)
 
 
 def _fast_path(bundle: Bundle, rules: Rules) -> FastPath | None:

@@ -25,7 +25,7 @@ from mlsprint.workflows.inputs import split_xy
 from mlsprint.workflows.profile import PROFILE_STATE, load_train, read_split
 
 __all__ = ["Holdout", "ValidationEvidence", "collect_evidence", "latest_candidate",
-           "read_holdout"]
+           "read_holdout", "shipped_thresholds"]
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,10 @@ def _profile_summary(project: Project) -> dict[str, Any] | None:
 
 
 def _fairness(project: Project, holdout: Holdout, labels: np.ndarray, scores: np.ndarray,
-              threshold: float, *, pipeline: Any, contract: Any, mitigate: bool
+              threshold: float, *, bundle: Any, fit_scores: np.ndarray, mitigate: bool
               ) -> dict[str, Any] | None:
+    """The audit of the model as it ships: mitigated when the spec asks for it (then the
+    audit before mitigation is kept beside it), as trained otherwise."""
     from mlsprint.fairness import audit_fairness
 
     spec = project.spec
@@ -165,28 +167,62 @@ def _fairness(project: Project, holdout: Holdout, labels: np.ndarray, scores: np
         positive_class=spec.task.positive_class, spec_fairness=spec.gate.fairness,
         primary=spec.task.primary, threshold=threshold, bins=bins, random_state=spec.seed)
     found = report.to_dict()
-    if mitigate or spec.gate.fairness.mitigate:
-        found["mitigation"] = _mitigation(project, holdout, names, bins, threshold,
-                                          pipeline=pipeline, contract=contract)
-    return found
+    if not (mitigate or spec.gate.fairness.mitigate):
+        return found
+    mitigation = _mitigation(project, holdout, names, bins, threshold, scores,
+                             fit_scores=fit_scores)
+    missing = [n for n in names if n not in bundle.columns]
+    if spec.gate.fairness.mitigate and missing:
+        mitigation["not_shipped_because"] = (
+            f"the protected columns {missing} are not model inputs, so the group "
+            "thresholds could not be applied at prediction time")
+    elif spec.gate.fairness.mitigate:
+        return {**mitigation["after"], "mitigation": {**mitigation, "shipped": True}}
+    return {**found, "mitigation": mitigation}
 
 
 def _mitigation(project: Project, holdout: Holdout, names: list[str], bins: Any,
-                threshold: float, *, pipeline: Any, contract: Any) -> dict[str, Any]:
-    """Fairlearn's ThresholdOptimizer fitted on the training rows, judged on the holdout:
-    before and after side by side. Reported only; the shipped model stays unmitigated
-    (a mitigated model needs the protected columns at prediction time)."""
-    from mlsprint.fairness import mitigate
+                threshold: float, scores: np.ndarray, *, fit_scores: np.ndarray
+                ) -> dict[str, Any]:
+    """Fairlearn's ThresholdOptimizer fitted on the training rows' out-of-fold scores,
+    judged on the holdout: before and after side by side. It ships (the bundle carries
+    the group thresholds) only when the spec's ``gate.fairness.mitigate`` is true."""
+    from mlsprint.fairness import mitigate_scores
 
     spec = project.spec
     train = load_train(project)
-    X_fit, y_fit = split_xy(train, contract)
-    result = mitigate(pipeline, X_fit, y_fit.to_numpy(), train[names], holdout.X,
-                      holdout.y.to_numpy(), holdout.frame[names],
-                      positive_class=spec.task.positive_class, spec_fairness=spec.gate.fairness,
-                      threshold=threshold, primary=spec.task.primary, bins=bins,
-                      random_state=spec.seed)
-    return {**result.to_dict(), "side_by_side": result.side_by_side(), "shipped": False}
+    keep = ~np.isnan(fit_scores)
+    result = mitigate_scores(fit_scores[keep], train[spec.data.target].to_numpy()[keep],
+                             train[names][keep], scores, holdout.y.to_numpy(),
+                             holdout.frame[names], positive_class=spec.task.positive_class,
+                             spec_fairness=spec.gate.fairness, threshold=threshold,
+                             primary=spec.task.primary, bins=bins, random_state=spec.seed)
+    return {**result.to_dict(), "side_by_side": result.side_by_side(), "shipped": False,
+            "fit_rows": int(keep.sum())}
+
+
+def shipped_thresholds(evidence: dict[str, Any]) -> Any:
+    """The group thresholds the validated model ships with, or None."""
+    from mlsprint.fairness import GroupThresholds
+
+    mitigation = (evidence.get("fairness") or {}).get("mitigation") or {}
+    return GroupThresholds.from_dict(mitigation["thresholds"]) if mitigation.get(
+        "shipped") else None
+
+
+def _fit_scores(pipeline: Any, oof: OutOfFold, task: str) -> np.ndarray:
+    """The positive-class out-of-fold scores of the training rows as the shipped model
+    would give them (through its recalibration map, if any); NaN where no fold scored."""
+    from mlsprint.evaluation import RecalibratedClassifier
+
+    values = np.asarray(oof.values, dtype="float64")
+    if task != "binary" or values.ndim != 1:
+        return values
+    if isinstance(pipeline, RecalibratedClassifier):
+        out = np.full(len(values), np.nan)
+        out[oof.kept] = pipeline.calibrate(values[oof.kept])
+        return out
+    return values
 
 
 def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
@@ -208,7 +244,8 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
         pipeline, recalibration = _calibrate(pipeline, y_oof, p_oof, spec.task.positive_class,
                                              spec.seed)
     evidence = _performance(project, bundle, pipeline, holdout, recalibration, n_boot=n_boot,
-                            mitigate=mitigate)
+                            mitigate=mitigate,
+                            fit_scores=_fit_scores(pipeline, oof, spec.task.type))
     evidence.update(_behaviour(project, bundle, pipeline, holdout))
     reference = _reference(project, bundle, oof, evidence["importance"]["permutation"])
     evidence.update(
@@ -223,8 +260,8 @@ def collect_evidence(project: Project, candidate: Path, *, n_boot: int = 1000,
 
 
 def _performance(project: Project, bundle: Any, pipeline: Any, holdout: Holdout,
-                 recalibration: dict[str, Any], *, n_boot: int, mitigate: bool
-                 ) -> dict[str, Any]:
+                 recalibration: dict[str, Any], *, n_boot: int, mitigate: bool,
+                 fit_scores: np.ndarray) -> dict[str, Any]:
     """Holdout metrics against the baselines, calibration, fairness, business value."""
     from mlsprint.artifacts.outputs import label_from_proba
     from mlsprint.evaluation import assess_calibration, business_value, evaluate_holdout
@@ -248,8 +285,7 @@ def _performance(project: Project, bundle: Any, pipeline: Any, holdout: Holdout,
         labels = label_from_proba(np.asarray(pipeline.predict_proba(holdout.X)), classes,
                                   threshold=bundle.threshold, positive_class=positive)
         found["fairness"] = _fairness(project, holdout, labels, scores, threshold,
-                                      pipeline=pipeline, contract=bundle.contract,
-                                      mitigate=mitigate)
+                                      bundle=bundle, fit_scores=fit_scores, mitigate=mitigate)
     if spec.business.cost_matrix is not None and task != "multiclass":
         found["business"] = business_value(
             y, scores, cost_matrix=spec.business.cost_matrix, task=task, threshold=threshold,

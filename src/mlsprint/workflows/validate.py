@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from mlsprint.workflows.context import Project
-from mlsprint.workflows.evidence import collect_evidence, latest_candidate
+from mlsprint.workflows.evidence import collect_evidence, latest_candidate, shipped_thresholds
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
 from mlsprint.workflows.profile import load_train, read_split
 
@@ -62,7 +62,8 @@ def run_validate(folder: str | Path | Project = ".", *, model: str | None = None
                     lineage={**source.lineage, "validate_run_id": run_id,
                              "validated_by": versions.get("mlsprint")},
                     input_example=found.input_example,
-                    threshold=source.threshold)
+                    threshold=source.threshold,
+                    group_thresholds=shipped_thresholds(evidence))
         reports = _write_reports(project, evidence, gate, card,
                                  render_validation_html(evidence, project.spec, gate=gate))
         _log_validation(project, run_id, evidence, reports, found.recalibration)

@@ -34,6 +34,9 @@ def render(answer: Answer, rid: str) -> dict[str, Any]:
         labels = [v.item() if isinstance(v, np.generic) else v for v in answer.labels]
         rows = [{"label": label, "probabilities": dict(zip(names, p, strict=True))}
                 for label, p in zip(labels, values, strict=True)]
+    if isinstance(answer.cutoff, np.ndarray):  # a threshold per protected group
+        for row, cut in zip(rows, answer.cutoff.tolist(), strict=True):
+            row["threshold"] = cut
     if answer.explanations is not None:
         for row, contrib in zip(rows, answer.explanations.to_dict("records"), strict=True):
             row["contributions"] = contrib
