@@ -139,3 +139,58 @@ def test_row_json_equals_pandas_lines(rows):
     assert _split_records(tricky) == want
     odd = pd.DataFrame({"x{": [1, 2], "y": ["}", "{"]})
     assert _split_records(odd) == odd.to_json(orient="records", lines=True).rstrip().split("\n")
+
+
+def test_large_requests_are_stored_as_parquet_and_read_back_as_rows(url, rows, tmp_path):
+    """A request of many rows is one Parquet row in its own table; readers give the same
+    rows, values and feedback as when every row is a JSON row."""
+    import sqlalchemy as sa
+
+    big = pd.concat([rows] * 4, ignore_index=True)  # 200 rows
+    big.loc[3, "age"] = None  # a missing value reads back as None, as from JSON
+    outputs = pd.DataFrame({"label": ["good", "bad"] * 100,
+                            "proba_bad": [i / 200 for i in range(200)]})
+    frames = {}
+    for name, min_rows in (("parquet", 100), ("json", 10_000)):
+        db = url if name == "parquet" else f"sqlite:///{tmp_path / 'json.db'}"
+        log = PredictionLog(db, columnar_min_rows=min_rows, flush_interval=0.05)
+        log.log_frame(LogRecord("big", "gc", "1", latency_ms=7.0), big, outputs)
+        log.log_frame(LogRecord("small", "gc", "1"), rows.head(2), outputs.head(2))
+        log.flush()
+        log.add_feedback("big", "bad", row=150)
+        frames[name] = log.read_predictions()
+        assert log.count() == 202
+        if name == "parquet":
+            with log.engine.connect() as conn:
+                stored = conn.execute(sa.text(
+                    "SELECT COUNT(*) FROM mlsprint_prediction_batches")).scalar_one()
+            assert stored == 1, "one table row for the large request"
+        log.close()
+    got, want = frames["parquet"], frames["json"]
+    assert len(got) == len(want) == 202
+    assert got["request_id"].tolist() == want["request_id"].tolist()
+    assert got["row"].tolist() == want["row"].tolist()
+    assert got["inputs"].tolist() == want["inputs"].tolist()
+    assert got["outputs"].tolist() == want["outputs"].tolist()
+    assert got["outcome"].tolist() == want["outcome"].tolist()
+    assert got.loc[got["row"] == 150, "outcome"].tolist()[0] == "bad"
+    assert got["inputs"].iloc[3]["age"] is None
+
+
+@pytest.mark.parametrize("n", [3, 200])
+def test_a_parquet_upload_is_logged_as_it_came(tmp_path, rows, n):
+    """Parquet bytes as inputs: stored as they are (large) or as JSON rows (small)."""
+    import io
+
+    frame = pd.concat([rows] * 4, ignore_index=True).head(n)
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    outputs = pd.DataFrame({"value": [float(i) for i in range(n)]})
+    with PredictionLog(tmp_path / "p.db", columnar_min_rows=100) as log:
+        log.log_frame(LogRecord("up", "gc", "1"), buf.getvalue(), outputs)
+    back = PredictionLog(tmp_path / "p.db")
+    try:
+        got = back.read_inputs()
+    finally:
+        back.close()
+    pd.testing.assert_frame_equal(got, frame, check_dtype=False)

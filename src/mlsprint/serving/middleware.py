@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import re
@@ -28,6 +29,16 @@ _log = logging.getLogger("mlsprint.serving.access")
 _ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _EXEMPT = ("/health", "/v2/health", "/metrics", "/ping")
 Limits = Callable[[], Any]
+
+
+_PROCESS = uuid.uuid4().hex[:16]  # unique per process; a counter makes the rest unique
+_COUNTER = itertools.count()
+
+
+def _new_id() -> str:
+    """A unique request id without a system call per request (``uuid4`` reads
+    ``os.urandom`` every time: ~0.1 ms under load, a tenth of a single-row request)."""
+    return f"{_PROCESS}{next(_COUNTER):016x}"
 
 
 class BodyTooLarge(Exception):
@@ -67,7 +78,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _ID.match(given) else uuid.uuid4().hex
+        request_id = given if given and _ID.match(given) else _new_id()
         scope.setdefault("state", {})["request_id"] = request_id
         limits = self.limits()
         path = scope.get("path", "")

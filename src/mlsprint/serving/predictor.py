@@ -152,8 +152,15 @@ def _count(answer: Answer) -> None:
     if answer.fallback:
         METRICS.fallbacks.labels(model=name, version=version, fallback=answer.fallback).inc()
     if answer.labels is not None:
-        uniq, counts = np.unique(answer.labels.astype(str), return_counts=True)
-        for label, c in zip(uniq, counts, strict=True):
+        if n <= 16:  # a few rows: counting in Python beats np.unique's sort
+            tally: dict[str, int] = {}
+            for label in answer.labels.tolist():
+                tally[str(label)] = tally.get(str(label), 0) + 1
+            pairs = tally.items()
+        else:
+            uniq, counts = np.unique(answer.labels.astype(str), return_counts=True)
+            pairs = zip(uniq.tolist(), counts.tolist(), strict=True)
+        for label, c in pairs:
             METRICS.classes.labels(model=name, version=version, label=label).inc(int(c))
         scores = answer.values[:, -1] if answer.values.ndim == 2 else answer.values
     else:
@@ -175,7 +182,9 @@ def _log_answer(runtime: Runtime, answer: Answer, request_id: str, inputs: Any,
     record = LogRecord(request_id=request_id, model_name=answer.model.name,
                        model_version=answer.model.version, variant=answer.variant,
                        served=served, latency_ms=answer.latency_ms, fallback=answer.fallback)
-    runtime.log.log_frame(record, inputs, answer.frame)
+    # records: the cheap list-of-dicts answer; a frame: the frame (stored as Parquet when large)
+    runtime.log.log_frame(record, inputs,
+                          answer.records if isinstance(inputs, list) else answer.frame)
 
 
 def _shadow(runtime: Runtime, models: ModelSet, records: Any, frame: Any, fast_ok: bool,
@@ -202,7 +211,7 @@ def _shadow(runtime: Runtime, models: ModelSet, records: Any, frame: Any, fast_o
 
 def _serve(runtime: Runtime, records: list[dict[str, Any]] | None, frame: pd.DataFrame | None,
            warnings: list[dict[str, Any]], *, request_id: str, unit_id: str | None,
-           explain: bool, started: float) -> Answer:
+           explain: bool, started: float, log_inputs: bytes | None = None) -> Answer:
     models = _models(runtime)
     model, variant = _choose(models, unit_id, request_id)
     fast_ok = records is not None and len(records) <= runtime.settings.fast_path_max_rows
@@ -216,7 +225,7 @@ def _serve(runtime: Runtime, records: list[dict[str, Any]] | None, frame: pd.Dat
     answer.latency_ms = (time.perf_counter() - started) * 1000
     _count(answer)
     inputs = records if records is not None else frame
-    _log_answer(runtime, answer, request_id, inputs)
+    _log_answer(runtime, answer, request_id, log_inputs if log_inputs is not None else inputs)
     _shadow(runtime, models, records, model_frame, fast_ok, request_id)
     return answer
 
@@ -247,11 +256,13 @@ def predict_records(runtime: Runtime, records: Any, *, request_id: str,
 
 
 def predict_frame(runtime: Runtime, df: pd.DataFrame, *, request_id: str,
-                  unit_id: str | None = None, explain: bool = False) -> Answer:
-    """Validate and predict a frame (CSV, Parquet or tensors)."""
+                  unit_id: str | None = None, explain: bool = False,
+                  log_inputs: bytes | None = None) -> Answer:
+    """Validate and predict a frame (CSV, Parquet or tensors). ``log_inputs``: the
+    Parquet body the frame came from, logged instead of re-encoding the frame."""
     started = time.perf_counter()
     model = _models(runtime).champion
     warnings = check_frame(df, model.rules)
     frame = to_frame(df, model.rules)
     return _serve(runtime, None, frame, warnings, request_id=request_id, unit_id=unit_id,
-                  explain=explain, started=started)
+                  explain=explain, started=started, log_inputs=log_inputs)

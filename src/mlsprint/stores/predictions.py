@@ -3,7 +3,9 @@
 A :class:`PredictionLog` takes a SQLAlchemy URL: a SQLite file (WAL mode, the default of a
 project) or PostgreSQL (``postgresql+psycopg://...``). Serving threads hand records to an
 in-memory queue (:meth:`PredictionLog.log_frame` returns at once); one writer thread
-inserts them in batches. A record is *acknowledged* when ``log_frame`` returns, and
+inserts them in batches. A request of at least ``columnar_min_rows`` rows is stored as one
+row of its own table, its inputs and outputs as Parquet (readers expand it back into one
+row per predicted row). A record is *acknowledged* when ``log_frame`` returns, and
 :meth:`PredictionLog.close` (called on graceful shutdown) writes every acknowledged record
 before it returns.
 """
@@ -22,7 +24,14 @@ from typing import Any
 
 import pandas as pd
 
-from mlsprint.stores.schema import feedback_table, insert_sql, make_engine, prediction_table
+from mlsprint.stores.schema import (
+    BATCH_COLUMNS,
+    batch_table,
+    feedback_table,
+    insert_sql,
+    make_engine,
+    prediction_table,
+)
 
 __all__ = ["LogRecord", "PredictionLog"]
 
@@ -71,6 +80,30 @@ def _split_records(frame: pd.DataFrame) -> list[str]:
     return lines.rstrip("\n").split("\n")
 
 
+def _parquet(frame: pd.DataFrame) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    frame.reset_index(drop=True).to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _parquet_rows(blob: bytes) -> int:
+    import io
+
+    import pyarrow.parquet as pq
+
+    return int(pq.read_metadata(io.BytesIO(blob)).num_rows)
+
+
+def _columnar(inputs: Any, outputs: Any, min_rows: int) -> bool:
+    if not (isinstance(outputs, pd.DataFrame) and len(outputs) >= min_rows):
+        return False
+    if isinstance(inputs, bytes):
+        return _parquet_rows(inputs) == len(outputs)
+    return inputs is None or (isinstance(inputs, pd.DataFrame) and len(inputs) == len(outputs))
+
+
 class PredictionLog:
     """An asynchronous, batched writer of predictions plus feedback and readers.
 
@@ -82,6 +115,8 @@ class PredictionLog:
         Rows per insert at most.
     flush_interval : float
         Seconds the writer waits to fill a batch.
+    columnar_min_rows : int
+        Requests with at least this many rows (given as frames) are stored as Parquet.
 
     Examples
     --------
@@ -94,12 +129,14 @@ class PredictionLog:
     """
 
     def __init__(self, url: str | Path, *, batch_size: int = 1000,
-                 flush_interval: float = 0.2) -> None:
+                 flush_interval: float = 0.2, columnar_min_rows: int = 500) -> None:
         self.url = _as_url(url)
         self.batch_size = batch_size
         self.flush_interval = flush_interval
+        self.columnar_min_rows = columnar_min_rows
         self.engine = make_engine(self.url)
         self._insert = insert_sql(self.engine)
+        self._insert_batch = insert_sql(self.engine, batch_table, BATCH_COLUMNS)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
@@ -114,7 +151,8 @@ class PredictionLog:
         """Queue one request's rows (inputs and outputs aligned by position).
 
         ``inputs`` and ``outputs`` are frames, lists of dicts, or callables returning one
-        (evaluated by the writer thread, off the request's path), or None.
+        (evaluated by the writer thread, off the request's path), or None; ``inputs`` may
+        also be a Parquet file's bytes (a Parquet upload, stored as it came).
         """
         if self._closed:
             raise RuntimeError("the prediction log is closed; no record can be added")
@@ -143,9 +181,29 @@ class PredictionLog:
         """Records queued but not yet written (approximate)."""
         return self._queue.qsize()
 
-    def _expand(self, item: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _expand(self, item: tuple[Any, ...], batches: list[tuple[Any, ...]]
+                ) -> list[tuple[Any, ...]]:
+        """The table rows of one request: one per predicted row, or (a large request) one
+        Parquet row appended to ``batches``."""
         record, stamp, inputs, outputs = item
+        base = (record.request_id, stamp, record.model_name, str(record.model_version),
+                record.variant, bool(record.served))
+        tail = (float(record.latency_ms), record.error_kind, record.fallback)
         try:
+            outputs = outputs() if callable(outputs) else outputs
+            inputs = inputs() if callable(inputs) else inputs
+            if _columnar(inputs, outputs, self.columnar_min_rows):
+                try:
+                    blob_in = (inputs if inputs is None or isinstance(inputs, bytes)
+                               else _parquet(inputs))
+                    batches.append((*base, len(outputs), blob_in, _parquet(outputs), *tail))
+                    return []
+                except Exception:  # noqa: BLE001 - e.g. mixed types Arrow refuses: use JSON
+                    _log.debug("request %s: Parquet refused, JSON rows", record.request_id)
+            if isinstance(inputs, bytes):
+                import io
+
+                inputs = pd.read_parquet(io.BytesIO(inputs))
             outs = _rows_json(outputs, 0)
             ins = _rows_json(inputs, len(outs))
         except Exception:  # noqa: BLE001 - keep the record even if its rows cannot be encoded
@@ -153,9 +211,6 @@ class PredictionLog:
             outs, ins = [None], [None]
         n = max(len(outs), len(ins))
         outs = outs or [None] * n
-        base = (record.request_id, stamp, record.model_name, str(record.model_version),
-                record.variant, bool(record.served))
-        tail = (float(record.latency_ms), record.error_kind, record.fallback)
         return [(*base, i, ins[i] if i < len(ins) else None,
                  outs[i] if i < len(outs) else None, *tail) for i in range(max(n, 1))]
 
@@ -163,6 +218,7 @@ class PredictionLog:
         stop = False
         while not stop:
             rows: list[tuple[Any, ...]] = []
+            batches: list[tuple[Any, ...]] = []
             events: list[threading.Event] = []
             try:
                 item = self._queue.get(timeout=self.flush_interval)
@@ -175,8 +231,9 @@ class PredictionLog:
                 elif isinstance(item, threading.Event):
                     events.append(item)
                 else:
-                    rows.extend(self._expand(item))
-                if stop or len(rows) >= self.batch_size or time.monotonic() > deadline:
+                    rows.extend(self._expand(item, batches))
+                if (stop or len(rows) >= self.batch_size or batches
+                        or time.monotonic() > deadline):
                     break
                 try:
                     item = self._queue.get_nowait()
@@ -187,13 +244,14 @@ class PredictionLog:
                         item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                     except queue.Empty:
                         break
-            self._write(rows)
+            self._write(rows, batches)
             for event in events:
                 event.set()
         self._drain()
 
     def _drain(self) -> None:
         rows: list[tuple[Any, ...]] = []
+        batches: list[tuple[Any, ...]] = []
         while True:
             try:
                 item = self._queue.get_nowait()
@@ -202,17 +260,19 @@ class PredictionLog:
             if isinstance(item, threading.Event):
                 item.set()
             elif item is not _STOP:
-                rows.extend(self._expand(item))
-        self._write(rows)
+                rows.extend(self._expand(item, batches))
+        self._write(rows, batches)
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
-        for start in range(0, len(rows), self.batch_size):
-            chunk = rows[start:start + self.batch_size]
+    def _write(self, rows: list[tuple[Any, ...]], batches: list[tuple[Any, ...]]) -> None:
+        chunks = [(self._insert, rows[i:i + self.batch_size], len(rows[i:i + self.batch_size]))
+                  for i in range(0, len(rows), self.batch_size)]
+        chunks += [(self._insert_batch, [b], b[6]) for b in batches]
+        for sql, chunk, n_rows in chunks:
             for attempt in range(5):
                 try:
                     with self.engine.begin() as conn:  # DB-API executemany: no per-row ORM
-                        conn.exec_driver_sql(self._insert, chunk)
-                    self.written += len(chunk)
+                        conn.exec_driver_sql(sql, chunk)
+                    self.written += n_rows
                     break
                 except Exception:  # noqa: BLE001 - a database error must not kill the writer
                     _log.exception("prediction log write failed (attempt %d)", attempt + 1)
@@ -267,13 +327,16 @@ class PredictionLog:
         return pd.DataFrame.from_records(frame["inputs"].tolist(), index=frame.index)
 
     def count(self) -> int:
-        """Rows in the prediction table."""
+        """Predicted rows logged (a Parquet-stored request counts its rows)."""
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as conn:
-                return int(conn.execute(sa.select(sa.func.count()).select_from(
-                    prediction_table)).scalar_one())
+                single = conn.execute(sa.select(sa.func.count()).select_from(
+                    prediction_table)).scalar_one()
+                batched = conn.execute(sa.select(sa.func.coalesce(
+                    sa.func.sum(batch_table.c.n_rows), 0))).scalar_one()
+                return int(single) + int(batched)
         finally:
             self._release_if_closed()
 

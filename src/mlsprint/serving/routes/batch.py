@@ -72,10 +72,11 @@ def _encode(frame: pd.DataFrame, kind: str) -> bytes:
 def _answer(rt: Any, source: Any, kind: str, rid: str, out_kind: str,
             unit: str | None) -> tuple[bytes, Any]:
     try:
-        frame = read_table(source, kind)
+        raw = source.read() if kind == "parquet" else None  # logged as it came: no re-encoding
+        frame = read_table(raw if raw is not None else source, kind)
     finally:
         source.close()
-    answer = predict_frame(rt, frame, request_id=rid, unit_id=unit)
+    answer = predict_frame(rt, frame, request_id=rid, unit_id=unit, log_inputs=raw)
     out = answer.frame()
     ids = [c.name for c in answer.model.bundle.contract.columns
            if c.role == "id" and c.name in frame.columns]

@@ -17,7 +17,13 @@ from fastapi.responses import Response
 from mlsprint.serving.bodies import PARQUET_TYPES, media_type, parse_json, read_table
 from mlsprint.serving.errors import InputError, problem
 from mlsprint.serving.predictor import predict_frame, predict_records
-from mlsprint.serving.routes.common import json_response, request_id, run_in_threadpool, runtime
+from mlsprint.serving.routes.common import (
+    json_response,
+    predict_small_inline,
+    request_id,
+    run_in_threadpool,
+    runtime,
+)
 
 __all__ = ["router"]
 
@@ -82,7 +88,7 @@ async def invocations(request: Request) -> Any:
         raise InputError(415, "unsupported_media_type", "send application/json, text/csv or "
                          f"application/vnd.apache.parquet; got {ctype or 'none'!r}")
     if records is not None:
-        answer = await run_in_threadpool(predict_records, rt, records, request_id=rid)
+        answer = await predict_small_inline(rt, predict_records, records, request_id=rid)
     else:
         answer = await run_in_threadpool(predict_frame, rt, frame, request_id=rid)
     return json_response({"predictions": answer.records()})

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Query, Request
 from mlsprint.serving.bodies import parse_json
 from mlsprint.serving.errors import InputError, problem
 from mlsprint.serving.predictor import Answer, predict_records
-from mlsprint.serving.routes.common import json_response, request_id, run_in_threadpool, runtime
+from mlsprint.serving.routes.common import (
+    json_response,
+    predict_small_inline,
+    request_id,
+    run_in_threadpool,
+    runtime,
+)
 
 __all__ = ["router"]
 
@@ -55,8 +61,8 @@ async def predict(request: Request, explain: bool = Query(False, description="ad
     body = parse_json(await request.body())
     rid = request_id(request)
     unit = unit_id or request.headers.get("x-unit-id")
-    answer = await run_in_threadpool(predict_records, runtime(request), body, request_id=rid,
-                                     unit_id=unit, explain=explain)
+    answer = await predict_small_inline(runtime(request), predict_records, body,
+                                        request_id=rid, unit_id=unit, explain=explain)
     return json_response(render(answer, rid))
 
 
