@@ -80,3 +80,18 @@ def test_usage_errors_exit_2_and_version_exits_0():
     out = subprocess.run([sys.executable, "-m", "mlsprint", "no-such-command"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "No such command" in out.stderr
+
+
+def test_an_unusable_tracking_store_opened_early_is_still_a_clear_error(german, capsys):
+    """profile opens the tracker in a thread while it reads the data; the store's error
+    still reaches the user as a clear message and an exit code, not a traceback."""
+    project, data = german
+    assert main(["init", str(project), "--data", str(data), "--target", "class"]) == 0
+    spec = yaml.safe_load((project / "mlsprint.yaml").read_text())
+    spec.setdefault("tracking", {})["uri"] = "nosuchscheme://store/x"
+    (project / "mlsprint.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    capsys.readouterr()
+    code = main(["profile", "-p", str(project)])
+    err = capsys.readouterr().err
+    assert code != 0 and "cannot be used" in err and "tracking.uri" in err
+    assert "Traceback" not in err

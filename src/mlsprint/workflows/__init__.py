@@ -1,35 +1,44 @@
 """The shell: the only layer that composes stages, reads and writes files and calls the
-tracker. One ``run_<verb>`` per command."""
+tracker. One ``run_<verb>`` per command.
 
-from mlsprint.workflows.baseline import run_baseline
-from mlsprint.workflows.check import run_check
-from mlsprint.workflows.cycle import run_cycle
-from mlsprint.workflows.gate import run_gate
-from mlsprint.workflows.init import run_init
-from mlsprint.workflows.monitor import run_export_config, run_monitor
-from mlsprint.workflows.predict import run_predict
-from mlsprint.workflows.profile import run_profile
-from mlsprint.workflows.registry import run_promote, run_rollback
-from mlsprint.workflows.serve import plan_serving, run_package
-from mlsprint.workflows.status import run_status
-from mlsprint.workflows.train import run_train
-from mlsprint.workflows.validate import run_validate
+The names are imported on first use (PEP 562): ``mlsprint profile`` must not pay for
+importing LightGBM, XGBoost and Optuna, which only training needs (about 2 s).
+"""
 
-__all__ = [
-    "plan_serving",
-    "run_baseline",
-    "run_check",
-    "run_cycle",
-    "run_export_config",
-    "run_gate",
-    "run_init",
-    "run_monitor",
-    "run_package",
-    "run_predict",
-    "run_profile",
-    "run_promote",
-    "run_rollback",
-    "run_status",
-    "run_train",
-    "run_validate",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "plan_serving": "serve",
+    "run_baseline": "baseline",
+    "run_check": "check",
+    "run_cycle": "cycle",
+    "run_export_config": "monitor",
+    "run_gate": "gate",
+    "run_init": "init",
+    "run_monitor": "monitor",
+    "run_package": "serve",
+    "run_predict": "predict",
+    "run_profile": "profile",
+    "run_promote": "registry",
+    "run_rollback": "registry",
+    "run_status": "status",
+    "run_train": "train",
+    "run_validate": "validate",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

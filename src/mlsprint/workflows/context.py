@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import subprocess
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -57,6 +58,7 @@ class Project:
     spec: ProjectSpec
     _tracker: Tracker | None = field(default=None, repr=False)
     _table: LoadedTable | None = field(default=None, repr=False)
+    _opening: Future[Tracker] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, folder: str | Path | Project = ".") -> Project:
@@ -78,10 +80,26 @@ class Project:
     @property
     def tracker(self) -> Tracker:
         if self._tracker is None:
-            self.paths.state.mkdir(parents=True, exist_ok=True)
-            self._tracker = MlflowTracker(self.tracking_uri, self.spec.name,
-                                          artifact_location=self.paths.artifact_store)
+            opening, self._opening = self._opening, None
+            self._tracker = opening.result() if opening is not None else self._open_tracker()
         return self._tracker
+
+    def open_tracker_early(self) -> None:
+        """Start opening the tracker in a thread while the caller reads and computes.
+
+        Importing MLflow and connecting to (or creating) its store takes 2-6 s of mostly
+        Python; a command whose first evidence comes after reading a large table overlaps
+        the two. Errors surface at the first use of :attr:`tracker`, as without this.
+        """
+        if self._tracker is None and self._opening is None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsprint-tracker")
+            self._opening = pool.submit(self._open_tracker)
+            pool.shutdown(wait=False)  # the thread ends when the tracker is open
+
+    def _open_tracker(self) -> Tracker:
+        self.paths.state.mkdir(parents=True, exist_ok=True)
+        return MlflowTracker(self.tracking_uri, self.spec.name,
+                             artifact_location=self.paths.artifact_store)
 
     def data(self) -> LoadedTable:
         """The project's full table, read once per process with the spec's options."""

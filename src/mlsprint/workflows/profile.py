@@ -51,6 +51,7 @@ def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) ->
     from mlsprint.data.profiling import profile, render_profile_html
 
     project = Project.open(folder)
+    project.open_tracker_early()
     table = project.data()
     report = profile(table.frame, project.spec, random_state=project.spec.seed)
     data = report.to_dict()
