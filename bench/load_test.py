@@ -7,7 +7,10 @@ Usage::
 A closed loop of ``--concurrency`` keep-alive clients sends single-row ``POST /predict``
 requests as fast as answers come back (so the rate is the most the server sustains with
 the client on the same cores), for ``--seconds``. Prints and writes the rate, latency p50 /
-p99 / max and the count of failed requests (anything but 200, or a transport error).
+p99 and the count of failed requests (anything but 200, or a transport error). The client
+is ``wrk`` when installed (``apt-get install wrk``; a Python client would take more of the
+2 cores than the server), else httpx. After a graceful stop (SIGTERM) it counts the rows
+of the prediction log: every answered request must be there.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving_bench import ROOT, build_bundle, start_mlsprint, stop  # noqa: E402
+from serving_bench import ROOT, _wrk, build_bundle, start_mlsprint, stop  # noqa: E402
 
 
 async def _run(url: str, bodies: list[bytes], concurrency: int, seconds: float) -> dict:
@@ -71,9 +74,25 @@ def main() -> None:
         X = trained.test.drop(columns="class")
         bodies = [json.dumps(r).encode() for r in json.loads(X.to_json(orient="records"))]
         proc, url = start_mlsprint(tmp / "bundle", tmp, f"sqlite:///{tmp / 'p.db'}")
-        result = asyncio.run(_run(url + "/predict", bodies, args.concurrency, args.seconds))
+        if shutil.which("wrk"):
+            found = _wrk(url + "/predict", bodies, args.concurrency, int(args.seconds),
+                         warm_up=False)
+            result = {"seconds": args.seconds, "requests": found["n"],
+                      "rate_per_s": found["n"] / args.seconds, "p50_ms": found["p50_ms"],
+                      "p90_ms": found["p90_ms"], "p99_ms": found["p99_ms"], "failed": 0,
+                      "client": found["client"]}  # _wrk raises on any failed request
+        else:
+            result = asyncio.run(_run(url + "/predict", bodies, args.concurrency,
+                                      args.seconds))
+            result["client"] = "httpx"
         result.update(concurrency=args.concurrency, load_average=os.getloadavg(),
                       OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY"))
+        stop(proc)
+        proc = None
+        from mlsprint.stores import PredictionLog
+
+        with PredictionLog(tmp / "p.db") as log:
+            result["logged_rows_after_sigterm"] = log.count()
     finally:
         if proc is not None:
             stop(proc)

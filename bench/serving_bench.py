@@ -130,14 +130,16 @@ def latency(url: str, bodies: list[bytes], ctype: str, concurrency: int, n: int)
 WRK_SECONDS = 10
 
 
-def _wrk(url: str, bodies: list[bytes], concurrency: int, seconds: int) -> dict:
+def _wrk(url: str, bodies: list[bytes], concurrency: int, seconds: int,
+         warm_up: bool = True) -> dict:
     with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as f:
         f.write(b"\n".join(bodies))
     try:
         script = str(ROOT / "bench" / "wrk_post.lua")
         warm = ["wrk", "-t1", f"-c{concurrency}", "-d2s", "-s", script, url]
         env = {**os.environ, "BODIES": f.name}
-        subprocess.run(warm, env=env, capture_output=True, check=True)
+        if warm_up:
+            subprocess.run(warm, env=env, capture_output=True, check=True)
         run = [*warm[:3], f"-d{seconds}s", *warm[4:]]
         out = subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout
     finally:

@@ -102,11 +102,29 @@ class _Table:
                 index[cat] = k
         return cls(index, nan_pos, list(index), np.array(list(index.values()), dtype=np.int64))
 
+    def _arrow_codes(self, col: pd.Series) -> np.ndarray | None:
+        """Positions in ``known`` of an Arrow-backed text column (pandas' default ``str``
+        from Parquet): Arrow's hash lookup, ~10x faster than building a Categorical."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not isinstance(col.dtype, (pd.StringDtype, pd.ArrowDtype)) or not hasattr(
+                col.array, "__arrow_array__"):
+            return None
+        array = pa.chunked_array(col.array.__arrow_array__())
+        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)) or not all(
+                isinstance(k, str) for k in self.known):
+            return None
+        found = pc.index_in(array, value_set=pa.array(self.known, type=array.type))
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
     def codes(self, col: Any) -> tuple[np.ndarray, np.ndarray]:
         """Category positions (-1: unknown) and the mask of missing values."""
-        if isinstance(col, pd.Series):  # a frame column: pandas' categorical codes (C speed)
+        if isinstance(col, pd.Series):  # a frame column: a vectorised lookup (C speed)
             missing = col.isna().to_numpy()
-            found = pd.Categorical(col, categories=self.known).codes.astype(np.int64)
+            found = self._arrow_codes(col)
+            if found is None:
+                found = pd.Categorical(col, categories=self.known).codes.astype(np.int64)
             codes = np.where(found >= 0, self.positions[np.maximum(found, 0)], -1)
         else:
             missing = np.array([_missing(v) for v in col], dtype=bool)
