@@ -262,6 +262,7 @@ def _later_phases() -> list[str]:
         "latency_p95_ms": "# p95 latency of one prediction must stay below",
         "fairness": "# over data.columns.protected",
         "fairness.min_demographic_parity_ratio": "# the four-fifths rule",
+        "fairness.mitigate": "# true: ship one threshold per protected group (Fairlearn)",
     }
     monitoring = {
         "psi": "# population stability index of a feature",
