@@ -23,6 +23,8 @@ import pandas as pd
 __all__ = ["FastPath", "compile_fast_path"]
 
 _log = logging.getLogger("mlsprint.serving")
+# A step maps input columns to output arrays: one per output column, or a 2-D block of
+# adjacent output columns (np.column_stack takes both).
 Step = Callable[[list[np.ndarray]], list[np.ndarray]]
 TOLERANCE = 1e-9
 
@@ -80,6 +82,7 @@ def _minmax(t: Any) -> Step:
 
 
 _SMALL = 64  # up to this many rows LightGBM runs on one thread
+_FEW = 8  # up to this many rows categories are looked up value by value
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,12 @@ class _Table:
         found = pc.index_in(array, value_set=pa.array(self.known, type=array.type))
         return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
+    def code(self, value: Any) -> int:
+        """The position of one value (-1: unknown; a missing value: its category or -1)."""
+        if _missing(value):
+            return -1 if self.nan_pos is None else self.nan_pos
+        return self.index.get(value, -1)
+
     def codes(self, col: Any) -> tuple[np.ndarray, np.ndarray]:
         """Category positions (-1: unknown) and the mask of missing values."""
         if isinstance(col, pd.Series):  # a frame column: a vectorised lookup (C speed)
@@ -139,20 +148,35 @@ def _onehot(t: Any) -> Step:
     if t.drop_idx_ is not None or getattr(t, "_infrequent_enabled", False):
         raise Unsupported("OneHotEncoder with drop or infrequent categories")
     tables = [_Table.of(c) for c in t.categories_]
+    offsets = np.cumsum([0, *(len(c) for c in t.categories_)])
     strict = t.handle_unknown == "error"
 
     def run(cols: list[np.ndarray]) -> list[np.ndarray]:
-        out = []
-        for col, table, cats in zip(cols, tables, t.categories_, strict=True):
+        # one (rows x categories) block for every column: a single part for column_stack
+        # (a block per column and a view per category cost more than the arithmetic)
+        block = np.zeros((len(cols[0]) if cols else 0, int(offsets[-1])))
+        if cols and not isinstance(cols[0], pd.Series) and len(cols[0]) <= _FEW:
+            for col, table, offset in zip(cols, tables, offsets, strict=False):
+                for i, value in enumerate(col):  # a few rows: per value, no numpy calls
+                    k = table.code(value)
+                    if k >= 0:
+                        block[i, offset + k] = 1.0
+                    elif strict:
+                        raise ValueError("unknown category")
+            return [block]
+        for col, table, offset in zip(cols, tables, offsets, strict=False):
             codes, _ = table.codes(col)
             if strict and (codes < 0).any():
                 raise ValueError("unknown category")
-            block = np.zeros((len(col), len(cats)))
             rows = np.flatnonzero(codes >= 0)
-            block[rows, codes[rows]] = 1.0
-            out.extend(block.T)
-        return out
+            block[rows, offset + codes[rows]] = 1.0
+        return [block]
     return run
+
+
+def _as_columns(parts: list[np.ndarray]) -> list[np.ndarray]:
+    """A step's output as one array per column (a block is split into its columns)."""
+    return [c for p in parts for c in (p.T if p.ndim == 2 else (p,))]
 
 
 def _ordinal(t: Any) -> Step:
@@ -182,8 +206,8 @@ def _step(t: Any) -> Step:
         steps = [_step(s) for _, s in t.steps if s not in (None, "passthrough")]
 
         def chain(cols: list[np.ndarray]) -> list[np.ndarray]:
-            for s in steps:
-                cols = s(cols)
+            for i, s in enumerate(steps):
+                cols = s(cols if i == 0 else _as_columns(cols))
             return cols
         return chain
     for cls, build in ((SimpleImputer, _imputer), (StandardScaler, _scaler),
@@ -284,6 +308,11 @@ def compile_fast_path(pipeline: Any, *, numeric: Sequence[str],
             raise Unsupported("a pipeline other than [ColumnTransformer, estimator]")
         fast = FastPath(_blocks(steps[0][1]), frozenset(numeric), _predictor(steps[1][1]))
         want = pipeline.predict_proba(frame) if classifier else pipeline.predict(frame)
+        few = min(len(sample), 2 * _FEW)
+        one_by_one = np.vstack([fast.values([r]) for r in sample[:few]]) if classifier else (
+            np.concatenate([fast.values([r]) for r in sample[:few]]))
+        if few and not np.allclose(one_by_one, np.asarray(want)[:few], rtol=0, atol=TOLERANCE):
+            raise Unsupported("single-row answers differ from the pipeline by more than 1e-9")
         for got in (fast.values(sample), fast.values_frame(frame),
                     fast.values_frame(pd.concat([frame] * (_SMALL // max(len(frame), 1) + 1)))
                     [:len(frame)]):
