@@ -1,9 +1,11 @@
 """The pool of cross-validated candidates: leaderboard, refit estimates, final choice.
 
 The pool keeps the out-of-fold predictions of its leaders (not of every trial, to bound
-memory), estimates how long refitting a candidate on all rows takes (its mean fold fit
-time scaled by rows), and picks the final model: the best single candidate or a greedy
-ensemble of leaders when that beats it out of fold and its refit fits the time left.
+memory), estimates how long refitting a candidate on all rows takes (its measured fold
+fits per training row, boosting rounds scaled to those the refit keeps, times the rows),
+and picks the final model: the best single candidate whose refit fits the time left (on
+all rows, or at least on as many rows as its folds were fitted on), or a greedy ensemble
+of leaders when that beats it out of fold and its refit on all rows fits the time left.
 """
 
 from __future__ import annotations
@@ -22,11 +24,21 @@ from mlsprint.training.estimators import EnsembleClassifier, EnsembleRegressor
 from mlsprint.training.families import FAMILIES, Family, build_estimator
 from mlsprint.training.result import CandidateRecord, EnsembleInfo
 
-__all__ = ["CandidatePool", "Choice", "final_pipeline"]
+__all__ = ["CandidatePool", "Choice", "final_pipeline", "rows_scale"]
 
 KEEP_OOF = 8
 ENSEMBLE_CANDIDATES = 6
-REFIT_OVERHEAD = 1.3
+REFIT_OVERHEAD = 1.2  # measured refits (diabetes_130us, 2 cores) were 0.8-1.05x the estimate
+ENSEMBLE_RESERVE_SHARE = 0.3
+# fit time ~ rows ** exponent: boosters sublinear (fixed per-fit costs; measured 0.79-0.86
+# on diabetes_130us from 5k to 61k rows), linear models and forests about linear
+BOOSTER_ROWS_EXPONENT = 0.85
+
+
+def rows_scale(family: str, ratio: float) -> float:
+    """How much longer ``family`` takes to fit ``ratio`` times as many rows."""
+    exponent = BOOSTER_ROWS_EXPONENT if FAMILIES[family].early_stopping else 1.0
+    return float(max(ratio, 0.0) ** exponent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +62,17 @@ class CandidatePool:
         self.greater = greater_is_better(metric)
         self.records: list[CandidateRecord] = []
         self.oofs: dict[str, np.ndarray] = {}
-        mean_train = float(np.mean([len(train) for train, _ in folds]))
-        self.scale = n_rows / max(mean_train, 1.0)
+        self.n_rows = n_rows
+        self.mean_train = float(np.mean([len(train) for train, _ in folds]))
         self._per_family: dict[str, int] = {}
+        self._per_row: dict[str, tuple[float, float]] = {}  # (rows, refit seconds)
 
     def _key(self, record: CandidateRecord) -> tuple[float, str]:
         oriented = record.cv_mean if self.greater else -record.cv_mean
         return (-oriented, record.name)
 
     def add(self, family: Family, params: dict[str, Any], outcome: CVOutcome,
-            trial: int) -> CandidateRecord:
+            trial: int, train_rows: int | None = None) -> CandidateRecord:
         count = self._per_family.get(family.name, 0) + 1
         self._per_family[family.name] = count
         record = CandidateRecord(
@@ -67,7 +80,11 @@ class CandidatePool:
             metric=self.metric, cv_mean=outcome.mean, cv_std=outcome.std,
             fold_scores=outcome.fold_scores, fit_seconds=outcome.fit_seconds,
             predict_seconds_per_row=outcome.predict_seconds_per_row,
-            size_bytes=outcome.size_bytes, n_estimators=outcome.n_estimators, trial=trial)
+            size_bytes=outcome.size_bytes, n_estimators=outcome.n_estimators, trial=trial,
+            train_rows=train_rows)
+        fitted_rows = outcome.train_rows or self.mean_train
+        self._per_row[record.name] = (fitted_rows, outcome.refit_seconds_per_row * fitted_rows
+                                      or outcome.fit_seconds)
         self.records.append(record)
         self.oofs[record.name] = outcome.oof
         leaders = {r.name for r in self.leaderboard()[:KEEP_OOF]}
@@ -77,18 +94,27 @@ class CandidatePool:
     def leaderboard(self) -> list[CandidateRecord]:
         return sorted(self.records, key=self._key)
 
-    def refit_estimate(self, record: CandidateRecord) -> float:
-        """Seconds to refit ``record`` on all rows, from its measured fold fits."""
-        return record.fit_seconds * self.scale * REFIT_OVERHEAD
+    def refit_estimate(self, record: CandidateRecord, rows: float | None = None) -> float:
+        """Seconds to refit ``record`` on ``rows`` rows (all if None), from its measured
+        fold fits (boosters: scaled to the rounds the refit keeps), scaled by rows."""
+        fitted, seconds = self._per_row.get(
+            record.name, (record.train_rows or self.mean_train, record.fit_seconds))
+        ratio = (self.n_rows if rows is None else rows) / max(fitted, 1.0)
+        return seconds * rows_scale(record.family, ratio) * REFIT_OVERHEAD
+
+    def min_refit_estimate(self, record: CandidateRecord) -> float:
+        """Seconds to refit ``record`` on as many rows as its folds were fitted on."""
+        return self.refit_estimate(record, min(self.n_rows, record.train_rows or self.n_rows))
 
     def refit_reserve(self, budget: float) -> float:
-        """Time to keep free for the final refit (the leaders, for a possible ensemble)."""
+        """Time to keep free for the final refit: the leader's on all rows, or the top
+        three's (a possible ensemble) up to ``ENSEMBLE_RESERVE_SHARE`` of the budget."""
         board = self.leaderboard()
         if not board:
             return 0.0
         best = self.refit_estimate(board[0])
         top = sum(self.refit_estimate(r) for r in board[:3])
-        return 1.25 * min(top, max(best, 0.35 * budget))
+        return min(top, max(best, ENSEMBLE_RESERVE_SHARE * budget))
 
     def family_refit(self, family: str) -> float:
         """The cheapest measured refit of ``family`` (0 before its first candidate)."""
@@ -123,8 +149,10 @@ class CandidatePool:
                factory: Callable[[str], Any]) -> Choice:
         """The best single candidate, or a greedy ensemble that beats it out of fold."""
         board = [r for r in self.leaderboard() if r.name in self.oofs]
-        fits = [r for r in board if self.refit_estimate(r) <= deadline.remaining()]
-        single = self._single(fits[0] if fits else board[0], ctx)
+        fits = [r for r in board if self.min_refit_estimate(r) <= deadline.remaining()]
+        if not fits:  # nothing fits: the cheapest refit overruns least
+            fits = sorted(board, key=self.min_refit_estimate)
+        single = self._single(fits[0], ctx)
         top = board[:ENSEMBLE_CANDIDATES]
         if len(top) < 2:
             return single

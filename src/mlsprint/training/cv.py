@@ -4,7 +4,12 @@ Preprocessors are fitted inside each fold only (never on rows the fold validates
 since every candidate of one preprocessor kind sees the same folds, the transformed fold
 matrices are computed once and shared (:class:`FoldCache`). Boosters stop early on the
 fold's validation rows; every fit checks the deadline as it goes, so a trial that would
-overrun the budget is cut instead of finished.
+overrun the budget is cut instead of finished, and a trial whose measured folds show that
+the folds left cannot finish in time is cut as soon as that is known.
+
+A trial may fit on a seeded subsample of each fold's *training* rows (``rows=``: large
+data under a small budget); it still predicts every validation row, so its out-of-fold
+predictions cover every row and stay honest (no row is predicted by a model that saw it).
 """
 
 from __future__ import annotations
@@ -32,14 +37,21 @@ __all__ = [
 ]
 
 MAX_CACHE_BYTES = 1_500_000_000
+FOLD_SHARE_SLACK = 1.25  # a fold may take this times (time left / folds left)
 
 
 class TrialCut(Exception):
-    """A trial stopped before it finished: budget exhausted or pruned."""
+    """A trial stopped before it finished: budget exhausted or pruned.
 
-    def __init__(self, reason: str) -> None:
+    ``folds_done`` and ``fold_seconds`` (mean wall seconds of those folds, preprocessing
+    included) let the caller size a cheaper retry.
+    """
+
+    def __init__(self, reason: str, *, folds_done: int = 0, fold_seconds: float = 0.0) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.folds_done = folds_done
+        self.fold_seconds = fold_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +80,42 @@ class _Fold:
 
 @dataclass(slots=True)
 class FoldCache:
-    """Fold indices plus, per preprocessor kind, the fitted fold transforms."""
+    """Fold indices plus, per preprocessor kind (and training subsample), the fitted fold
+    transforms. ``classify`` keeps every class of a fold in its training subsample."""
 
     X: Any
     y: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]
     make_preprocessor: Callable[[str], Any]
+    random_state: int = 0
+    classify: bool = False
     _cache: dict[str, list[_Fold]] = field(default_factory=dict)
     _keep: dict[str, bool] = field(default_factory=dict)
 
-    def _build(self, kind: str, index: int) -> _Fold:
+    @property
+    def train_rows(self) -> float:
+        """Mean number of training rows of a fold."""
+        return float(np.mean([len(train) for train, _ in self.folds]))
+
+    def subsample(self, train: np.ndarray, rows: int | None, index: int) -> np.ndarray:
+        """``rows`` of the training indices ``train`` (seeded by fold and size, sorted);
+        for classification every class of ``train`` keeps at least one row."""
+        if rows is None or rows >= len(train):
+            return train
+        rng = np.random.default_rng([self.random_state, index, rows])
+        order = rng.permutation(len(train))
+        keep = order[:rows]
+        if self.classify:
+            import pandas as pd
+
+            codes = pd.factorize(pd.Series(self.y[train]).astype(str))[0]
+            _, first = np.unique(codes[order], return_index=True)
+            keep = np.union1d(keep, order[first])  # the first row of each class drawn
+        return np.sort(train[keep])
+
+    def _build(self, kind: str, index: int, rows: int | None = None) -> _Fold:
         train, valid = self.folds[index]
+        train = self.subsample(train, rows, index)
         start = time.perf_counter()
         pre = clone(self.make_preprocessor(kind))
         Xt = pre.fit_transform(self.X.iloc[train], self.y[train])
@@ -87,17 +124,20 @@ class FoldCache:
         per_row = (time.perf_counter() - middle) / max(len(valid), 1)
         return _Fold(train, valid, pre, Xt, Xv, middle - start, per_row)
 
-    def fold(self, kind: str, index: int) -> _Fold:
-        """The transformed fold ``index`` for preprocessor ``kind`` (computed once)."""
-        folds = self._cache.setdefault(kind, [])
+    def fold(self, kind: str, index: int, rows: int | None = None) -> _Fold:
+        """The transformed fold ``index`` for preprocessor ``kind`` (computed once), its
+        preprocessor and model fitted on ``rows`` of the fold's training rows (all if
+        None)."""
+        key = kind if rows is None else f"{kind}@{rows}"
+        folds = self._cache.setdefault(key, [])
         if index < len(folds) and folds[index] is not None:
             return folds[index]
-        built = self._build(kind, index)
-        if kind not in self._keep:
+        built = self._build(kind, index, rows)
+        if key not in self._keep:
             size = _nbytes(built.Xt) + _nbytes(built.Xv)
-            self._keep[kind] = size * len(self.folds) * max(len(self._keep) + 1, 2) \
+            self._keep[key] = size * len(self.folds) * max(len(self._keep) + 1, 2) \
                 < MAX_CACHE_BYTES
-        if self._keep[kind]:
+        if self._keep[key]:
             folds.extend([None] * (index + 1 - len(folds)))  # type: ignore[list-item]
             folds[index] = built
         return built
@@ -113,7 +153,15 @@ def _nbytes(matrix: Any) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CVOutcome:
-    """What cross-validating one configuration measured."""
+    """What cross-validating one configuration measured.
+
+    ``fit_seconds`` is the mean fold fit (preprocessor and model, early-stopping rounds
+    included); ``refit_seconds_per_row`` estimates a refit with ``n_estimators`` rounds
+    and no validation set: the fold's preprocessor fit plus its model fit scaled by the
+    rounds the refit keeps over the rounds the fold ran, per training row.
+    ``fold_seconds`` is the median wall time of a fold (preprocessing, fit, prediction):
+    the median leaves out one-off costs such as the first import of a library.
+    """
 
     oof: np.ndarray
     fold_scores: tuple[float, ...]
@@ -121,6 +169,9 @@ class CVOutcome:
     predict_seconds_per_row: float
     size_bytes: int
     n_estimators: int | None
+    train_rows: float = 0.0
+    refit_seconds_per_row: float = 0.0
+    fold_seconds: float = 0.0
 
     @property
     def mean(self) -> float:
@@ -179,34 +230,59 @@ class CVContext:
 
 def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
                    deadline: Deadline, fold_estimate: float = 0.0,
-                   report: Callable[[int, float], bool] | None = None) -> CVOutcome:
+                   report: Callable[[int, float], bool] | None = None,
+                   rows: int | None = None) -> CVOutcome:
     """Cross-validate one configuration; raise :class:`TrialCut` if it cannot finish.
 
     ``report(step, running_mean)`` is called after each fold; returning True prunes.
-    ``fold_estimate`` (seconds) stops a trial before a fold that would pass the deadline.
+    ``fold_estimate`` (seconds per fold, before any fold is measured) and then the mean
+    wall time of the folds done stop a trial as soon as the folds left would pass the
+    deadline. ``rows`` fits each fold on a seeded subsample of its training rows.
     """
-    from mlsprint.training.fitting import best_iteration, fit_model
+    from mlsprint.training.fitting import best_iteration, fit_model, rounds_run
 
     y, w = ctx.cache.y, ctx.sample_weight
     n_folds = len(ctx.cache.folds)
     oof: np.ndarray = np.full((len(y), len(ctx.classes)) if ctx.task == "multiclass"
                               else len(y), np.nan)
     scores, fit_times, predict_times, iterations = [], [], [], []
+    walls: list[float] = []
+    model_times, pre_times, ran, sizes = [], [], [], []
     size = 0
     for i in range(n_folds):
-        expected = max(fold_estimate, float(np.mean(fit_times)) if fit_times else 0.0)
-        if deadline.remaining() < expected:
-            raise TrialCut(f"not enough time for fold {i + 1} (about {expected:.1f} s)")
-        fold = ctx.cache.fold(family.for_model, i)
+        per_fold = float(np.mean(walls)) if walls else fold_estimate
+        left = n_folds - i
+        if deadline.remaining() < per_fold * left:
+            after = f" and the {left - 1} after it" if left > 1 else ""
+            raise TrialCut(f"not enough time for fold {i + 1}{after} "
+                           f"(about {per_fold * left:.1f} s)", folds_done=i,
+                           fold_seconds=per_fold if walls else 0.0)
+        began = time.perf_counter()
+        # a fold that takes much more than its share of the time left leaves too little
+        # for the folds after it (the check above would cut the trial right after it):
+        # its fit stops at that point instead of running on to the deadline
+        fold_deadline = deadline if deadline.at is None else Deadline(
+            min(deadline.at, began + FOLD_SHARE_SLACK * deadline.remaining() / left))
+        fold = ctx.cache.fold(family.for_model, i, rows)
         model = build_estimator(family.name, params, task=ctx.task, n_jobs=ctx.n_jobs,
                                 random_state=ctx.random_state)
         start = time.perf_counter()
         model = fit_model(family, model, fold.Xt, y[fold.train],
                           None if w is None else w[fold.train], fold.Xv, y[fold.valid],
-                          None if w is None else w[fold.valid], deadline)
-        fit_times.append(time.perf_counter() - start + fold.fit_seconds)
-        if deadline.passed():
-            raise TrialCut(f"the budget ran out during fold {i + 1}")
+                          None if w is None else w[fold.valid], fold_deadline)
+        model_times.append(time.perf_counter() - start)
+        pre_times.append(fold.fit_seconds)
+        fit_times.append(model_times[-1] + fold.fit_seconds)
+        sizes.append(len(fold.train))
+        if fold_deadline.passed():
+            # the folds done, else this cut fold's time so far: a lower bound
+            seconds = float(np.mean(walls)) if walls else time.perf_counter() - began
+            if deadline.passed():
+                raise TrialCut(f"the budget ran out during fold {i + 1}", folds_done=i,
+                               fold_seconds=seconds)
+            raise TrialCut(f"fold {i + 1} took more than its share of the time left, too "
+                           f"little for the {left - 1} after it", folds_done=i,
+                           fold_seconds=seconds)
         start = time.perf_counter()
         pred = _predict(model, fold.Xv, ctx.task, ctx.classes, ctx.positive_index)
         predict_times.append((time.perf_counter() - start) / max(len(fold.valid), 1)
@@ -215,12 +291,20 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
         scores.append(ctx.scorer(y[fold.valid], pred,
                                  None if w is None else w[fold.valid]))
         iterations.append(best_iteration(family, model))
+        ran.append(rounds_run(family, model))
         if i == n_folds - 1:
             size = pickled_size((fold.preprocessor, model))
+        walls.append(time.perf_counter() - began)
         if report is not None and report(i, float(np.mean(scores))):
-            raise TrialCut(f"pruned after fold {i + 1}")
+            raise TrialCut(f"pruned after fold {i + 1}", folds_done=i + 1,
+                           fold_seconds=float(np.mean(walls)))
     rounds = None
     if family.early_stopping:
         rounds = max(1, int(round(float(np.mean(iterations)) * 1.1)))
+    refit = [pre + model * (min(1.0, rounds / r) if rounds and r else 1.0)
+             for pre, model, r in zip(pre_times, model_times, ran, strict=True)]
     return CVOutcome(oof, tuple(scores), float(np.mean(fit_times)),
-                     float(np.median(predict_times)), size, rounds)
+                     float(np.median(predict_times)), size, rounds,
+                     train_rows=float(np.mean(sizes)),
+                     refit_seconds_per_row=float(np.mean(refit)) / max(np.mean(sizes), 1.0),
+                     fold_seconds=float(np.median(walls)))

@@ -16,7 +16,7 @@ from mlsprint.training.cv import Deadline
 from mlsprint.training.estimators import EncodedClassifier, fit_estimator
 from mlsprint.training.families import Family
 
-__all__ = ["best_iteration", "fit_model", "quiet_convergence"]
+__all__ = ["best_iteration", "fit_model", "quiet_convergence", "rounds_run"]
 
 PATIENCE = 50
 HGB_CHUNK = 100
@@ -124,6 +124,21 @@ def best_iteration(family: Family, model: Any) -> int | None:
     if family.name == "xgboost":
         inner = model.estimator_ if isinstance(model, EncodedClassifier) else model
         return int(inner.best_iteration) + 1
+    if family.name == "hist_gradient_boosting":
+        return int(model.n_iter_)
+    return None
+
+
+def rounds_run(family: Family, model: Any) -> int | None:
+    """Boosting rounds the fold fit actually ran (best plus the patience rounds after it),
+    ``None`` for models without rounds: the refit, with no patience and no validation
+    set, costs about ``refit_rounds / rounds_run`` of the fold's model fit."""
+    if family.name == "lightgbm":  # LightGBM keeps only the best rounds: add the patience
+        best = int(model.best_iteration_ or model.n_estimators_)
+        return min(best + PATIENCE, int(model.get_params()["n_estimators"]))
+    if family.name == "xgboost":
+        inner = model.estimator_ if isinstance(model, EncodedClassifier) else model
+        return int(inner.get_booster().num_boosted_rounds())
     if family.name == "hist_gradient_boosting":
         return int(model.n_iter_)
     return None

@@ -39,7 +39,9 @@ def _summary(result: SearchResult) -> Section:
         ("budget", "none (fixed number of trials)" if result.budget_seconds is None
          else f"{result.budget_seconds:.0f} s"),
         ("search time / final refit (estimated)", f"{result.search_seconds:.1f} s / "
-         f"{result.refit_seconds:.1f} s ({result.refit_estimate_seconds:.1f} s)"),
+         f"{result.refit_seconds:.1f} s ({result.refit_estimate_seconds:.1f} s)"
+         + ("" if result.refit_rows is None else
+            f", on {result.refit_rows:,} rows: the time left was too short for all")),
         ("why the search stopped", result.stop_reason),
         ("seed", result.random_state),
     ]
@@ -47,13 +49,15 @@ def _summary(result: SearchResult) -> Section:
 
 
 def _leaderboard(result: SearchResult) -> Section:
-    rows = [(r.name, r.family, r.cv_mean, r.cv_std, r.fit_seconds,
+    rows = [(r.name, r.family, r.cv_mean, r.cv_std,
+             "all" if r.train_rows is None else f"{r.train_rows:,}", r.fit_seconds,
              r.predict_seconds_per_row * 1e6, r.size_bytes / 1024,
              json.dumps(r.params, default=str, sort_keys=True))
             for r in result.leaderboard]
     classes = ["pass" if r.name == result.best else None for r in result.leaderboard]
     table = table_html(rows, ["candidate", "family", f"CV {result.metric} mean", "CV std",
-                              "fit s / fold", "predict µs / row", "size KiB", "parameters"],
+                              "fit rows / fold", "fit s / fold", "predict µs / row",
+                              "size KiB", "parameters"],
                        classes=classes)
     return Section("Leaderboard", table + _family_plot(result))
 

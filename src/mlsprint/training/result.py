@@ -30,6 +30,10 @@ class CandidateRecord:
     ``fit_seconds`` is the mean time to fit preprocessor and model on one fold;
     ``predict_seconds_per_row`` the median per-row time to transform and predict a
     validation fold; ``size_bytes`` the pickled size of one fold's fitted pipeline.
+    ``train_rows`` is set when each fold was fitted on a seeded subsample of that many of
+    its training rows (large data, small budget; every row is still predicted out of
+    fold); ``None`` means all of them. ``trial`` is the trial number in the family's
+    Optuna study, ``-1`` for the search's first, quick candidate, which no study ran.
     """
 
     name: str
@@ -44,6 +48,7 @@ class CandidateRecord:
     size_bytes: int
     n_estimators: int | None = None
     trial: int = 0
+    train_rows: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,7 +57,7 @@ class CandidateRecord:
             "fold_scores": list(self.fold_scores), "fit_seconds": self.fit_seconds,
             "predict_seconds_per_row": self.predict_seconds_per_row,
             "size_bytes": self.size_bytes, "n_estimators": self.n_estimators,
-            "trial": self.trial,
+            "trial": self.trial, "train_rows": self.train_rows,
         }
 
 
@@ -82,7 +87,10 @@ class SearchResult:
     ``Pipeline``); ``oof`` holds the chosen model's out-of-fold predictions (binary:
     probability of the positive class; multiclass: one column per class in ``classes``
     order; regression: values; NaN for rows no fold validated). ``threshold`` is the
-    decision threshold on the positive-class probability (binary only).
+    decision threshold on the positive-class probability (binary only). ``refit_rows``
+    is set only when the time left for the final refit was too short for every row: the
+    pipeline was then fitted on a seeded subsample of that many rows (never fewer than
+    the chosen candidate's folds were fitted on, so ``oof_score`` stays a fair estimate).
     """
 
     task: str
@@ -108,6 +116,7 @@ class SearchResult:
     stop_reason: str
     random_state: int
     folds: int
+    refit_rows: int | None = None
 
     @property
     def best_record(self) -> CandidateRecord:
@@ -129,5 +138,5 @@ class SearchResult:
             "refit_seconds": self.refit_seconds,
             "refit_estimate_seconds": self.refit_estimate_seconds,
             "stop_reason": self.stop_reason, "random_state": self.random_state,
-            "folds": self.folds,
+            "folds": self.folds, "refit_rows": self.refit_rows,
         })
