@@ -36,7 +36,8 @@ from mlsprint.errors import BundleError
 from mlsprint.fairness.thresholds import GroupThresholds
 from mlsprint.spec.model import ProjectSpec
 
-__all__ = ["FORMAT_VERSION", "Bundle", "BundleInfo", "copy_bundle", "load_bundle", "save_bundle"]
+__all__ = ["FORMAT_VERSION", "Bundle", "BundleInfo", "copy_bundle", "load_bundle",
+           "no_integer_hint", "save_bundle"]
 
 FORMAT_VERSION = 1
 _JSON_FILES = ("evidence", "lineage", "reference")
@@ -138,7 +139,7 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
     output = prediction_frame(values, classes=classes,
                               threshold=cutoffs(example, threshold, group_thresholds),
                               positive_class=spec.task.positive_class)
-    with tempfile.TemporaryDirectory() as tmp, _no_integer_hint():
+    with tempfile.TemporaryDirectory() as tmp, no_integer_hint():
         joblib.dump(pipeline, Path(tmp) / "pipeline.joblib")
         joblib.dump(baseline, Path(tmp) / "baseline.joblib")
         mlflow.pyfunc.save_model(
@@ -157,7 +158,7 @@ def save_bundle(path: str | Path, *, pipeline: Any, baseline: Any, contract: Dat
 
 
 @contextmanager
-def _no_integer_hint() -> Iterator[None]:
+def no_integer_hint() -> Iterator[None]:
     """Silence MLflow's hint about integer columns. Integer columns stay integers in the
     signature (MLflow refuses int64 -> double at enforcement, so declaring doubles would
     reject clients that send integers); missing values in them are the contract's and the

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlsprint.artifacts.bundle import no_integer_hint
 from mlsprint.artifacts.manifest import verify_manifest
 from mlsprint.errors import BundleError, TrackingError
 from mlsprint.spec.paths import ProjectPaths
@@ -211,7 +212,8 @@ def log_datasets(run_id: str, train_df: Any, holdout_df: Any, tracking_uri: str,
 
     inputs = []
     for frame, context in ((train_df, "training"), (holdout_df, "holdout")):
-        ds = mlflow.data.from_pandas(frame, name=context, targets=target)
+        with no_integer_hint():  # the schema is the contract's concern (see bundle.py)
+            ds = mlflow.data.from_pandas(frame, name=context, targets=target)
         entity = ds._to_mlflow_entity()
         inputs.append(DatasetInput(dataset=entity, tags=[InputTag("mlflow.data.context",
                                                                   context)]))
