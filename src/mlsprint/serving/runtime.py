@@ -135,7 +135,7 @@ def _settle_heap() -> None:
 
     A served process holds ~200,000 long-lived objects (scikit-learn, pandas, MLflow,
     the model); a full collection walks them all, ~100 ms here, and the collector starts
-    one now and then under load: that pause was the single-row p99. Frozen objects are
+    one now and then under load: a pause of that size lands in the p99. Frozen objects are
     never scanned (``gc.freeze``, the standard advice for long-running servers); a reload
     unfreezes first so that the replaced model can be freed.
     """

@@ -27,9 +27,8 @@ async def predict_small_inline(rt: Runtime, fn: Callable[..., Any], records: Any
     Only when every routed model has its compiled fast path (about 0.1 ms of work for a
     few records; a model without one may be slow, and a slow call on the event loop would
     stall every other request and defeat the request timeout). Handing them to a
-    thread costs more than the work, and with eight clients the threads queue behind the
-    GIL's 5 ms switch interval: the p99 at concurrency 8 went from ~56 ms to ~15 ms
-    (bench/serving_bench.py) by not doing so.
+    thread costs more than the work, and with eight clients the threads queue behind one
+    another for the GIL (see docs/benchmarks-serving.md).
     """
     n = 1 if isinstance(records, dict) else len(records) if isinstance(records, list) else None
     models = rt.models
