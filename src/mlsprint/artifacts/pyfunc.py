@@ -26,6 +26,7 @@ class MlsprintPyfunc(mlflow.pyfunc.PythonModel):
     def __init__(self) -> None:
         self.pipeline: Any = None
         self.config: dict[str, Any] = {}
+        self.groups: GroupThresholds | None = None
 
     def load_context(self, context: Any) -> None:
         import joblib
@@ -37,6 +38,8 @@ class MlsprintPyfunc(mlflow.pyfunc.PythonModel):
         if (root / MANIFEST).is_file():
             verify_manifest(root)
         self.config = dict(context.model_config or {})
+        groups = self.config.get("group_thresholds")
+        self.groups = None if groups is None else GroupThresholds.from_dict(groups)
         self.pipeline = joblib.load(artifact)
 
     def predict(self, context: Any, model_input: pd.DataFrame,
@@ -46,8 +49,6 @@ class MlsprintPyfunc(mlflow.pyfunc.PythonModel):
         X = frame[[c for c in columns if c in frame.columns]]
         classes = self.config.get("classes")
         values = self.pipeline.predict(X) if classes is None else self.pipeline.predict_proba(X)
-        groups = self.config.get("group_thresholds")
-        threshold = cutoffs(X, self.config.get("threshold"),
-                            None if groups is None else GroupThresholds.from_dict(groups))
+        threshold = cutoffs(X, self.config.get("threshold"), self.groups)
         return prediction_frame(values, classes=classes, threshold=threshold,
                                 positive_class=self.config.get("positive_class"))
