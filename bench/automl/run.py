@@ -53,7 +53,8 @@ def planned(datasets: list[str], systems: list[str], budget: float, seed: int,
         for system in systems:
             presets = [None]
             if system == "autogluon":
-                presets = ["best_quality"] if long else ["medium_quality"]
+                # its default preset always; best_quality too at the long budget
+                presets = ["medium_quality", "best_quality"] if long else ["medium_quality"]
             for preset in presets:
                 runs.append({"dataset": dataset, "system": system, "preset": preset,
                              "budget": budget, "seed": seed})

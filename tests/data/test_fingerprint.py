@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_dataset
-from mlsprint.data.fingerprint import fingerprint, kind_of
+from mlsprint.data.fingerprint import fingerprint, fingerprints, kind_of
 
 
 def small() -> pd.DataFrame:
@@ -103,3 +103,40 @@ def test_parquet_round_trip_keeps_the_fingerprint(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("fp") / "t.parquet"
     df.to_parquet(path)
     assert fingerprint(pd.read_parquet(path)) == fingerprint(df)
+
+
+def test_parts_hash_as_their_own_frames():
+    # One pass over the columns must give what fingerprinting each side apart gives,
+    # including a column with no value on one side ("empty" there) and none at all.
+    df = read_dataset("adult").head(3000).copy()
+    df["sparse"] = np.where(np.arange(len(df)) < 10, "x", None)
+    df["nothing"] = None
+    rng = np.random.default_rng(0)
+    holdout = np.sort(rng.choice(np.arange(10, len(df)), 600, replace=False))
+    train = np.setdiff1d(np.arange(len(df)), holdout)
+    parts = {"train": train, "holdout": holdout, "reordered": train[::-1]}
+    got = fingerprints(df, parts)
+    assert got["data"] == fingerprint(df)
+    for name, rows in parts.items():
+        assert got[name] == fingerprint(df.iloc[rows].reset_index(drop=True)), name
+    assert got["holdout"] != got["train"] != got["data"]
+
+
+def test_ordered_map_keeps_order_and_holds_few_results():
+    import threading
+
+    from mlsprint.data.columnwise import ordered_map
+
+    started, taken = [], 0
+    lock = threading.Lock()
+
+    def work(i: int) -> int:
+        with lock:
+            started.append(i)
+            assert len(started) - taken <= 4, "more than `ahead` results computed early"
+        return i * i
+
+    for i, value in enumerate(ordered_map(work, range(40), ahead=4)):
+        assert value == i * i
+        with lock:
+            taken += 1

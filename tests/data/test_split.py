@@ -15,6 +15,7 @@ from sklearn.model_selection import (
     StratifiedGroupKFold,
     StratifiedKFold,
     TimeSeriesSplit,
+    train_test_split,
 )
 
 from conftest import read_dataset
@@ -169,3 +170,19 @@ def test_missing_groups_are_singletons_and_missing_times_are_left_out() -> None:
     train, holdout = split_holdout(df, SplitPlan("temporal", "t", "x"), target="y",
                                    random_state=0)
     assert 5 not in train and 5 not in holdout and len(train) + len(holdout) == 39
+
+
+@pytest.mark.parametrize(("name", "target", "seed"), [("adult", "income", 0),
+                                                      ("dry_bean", "Class", 7),
+                                                      ("compas", "two_year_recid", 3)])
+def test_stratified_holdout_draws_the_rows_scikit_learn_draws(name, target, seed) -> None:
+    # Labels are stratified as sorted class codes (fast on a million rows); this must
+    # select exactly the rows train_test_split selects on the labels themselves.
+    df = dataset(name)
+    plan = SplitPlan("stratified", None, "r", holdout_fraction=0.25, stratify=True)
+    train, holdout = split_holdout(df, plan, target=target, random_state=seed)
+    want_train, want_holdout = train_test_split(
+        np.arange(len(df)), test_size=0.25, random_state=seed,
+        stratify=df[target].astype(str).to_numpy())
+    assert np.array_equal(train, np.sort(want_train))
+    assert np.array_equal(holdout, np.sort(want_holdout))

@@ -155,6 +155,6 @@ def test_bad_sql_url():
 
 
 def test_loaded_table_is_frozen():
-    table = LoadedTable(frame=pd.DataFrame({"a": [1]}), source="s", fingerprint="f")
+    table = LoadedTable(frame=pd.DataFrame({"a": [1]}), source="s", known_fingerprint="f")
     with pytest.raises(AttributeError):
         table.source = "other"  # type: ignore[misc]

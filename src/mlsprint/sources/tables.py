@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,21 @@ class ReadOptions:
 
 @dataclass(frozen=True, slots=True)
 class LoadedTable:
-    """A loaded frame with where it came from and its content hash."""
+    """A loaded frame with where it came from and its content hash.
+
+    The hash is computed on first use, so a command that fingerprints the table together
+    with parts of it (cutting a holdout) hashes each column once.
+    """
 
     frame: pd.DataFrame
     source: str
-    fingerprint: str
+    known_fingerprint: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        if self.known_fingerprint is None:
+            object.__setattr__(self, "known_fingerprint", fingerprint(self.frame))
+        return str(self.known_fingerprint)
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "fingerprint": self.fingerprint,
@@ -132,4 +142,4 @@ def load_table(source: str | Path | None = None, *, sql: Any = None,
     if frame.empty:
         raise DataError(f"{where}: the table has no rows; point data.source at the real data")
     frame.columns = [str(c) for c in frame.columns]
-    return LoadedTable(frame=frame, source=where, fingerprint=fingerprint(frame))
+    return LoadedTable(frame=frame, source=where)

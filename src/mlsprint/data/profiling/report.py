@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlsprint.data.columnwise import ordered_map
 from mlsprint.data.detectors import is_id_like
 from mlsprint.data.profiling.associations import AssociationMatrix, association_matrix
 from mlsprint.data.profiling.findings import (
@@ -158,25 +159,37 @@ def _summaries(df: pd.DataFrame, names: list[str], ids: tuple[str, ...]
                ) -> tuple[tuple[ColumnSummary, ...], int, int]:
     """Summaries of ``names`` and the duplicate-row counts, in one pass over the columns.
 
-    Each column is factorised once; its codes feed its summary and a 64-bit hash per
-    row (kept apart for id columns), so the frame is never copied. Returns the summaries,
-    the rows equal to an earlier row, and the same apart from the id columns.
+    Each column is factorised once, on one of two threads; its codes feed its summary and
+    a 64-bit hash per row, so the frame is never copied. A row's hash is the wrapping sum
+    of its columns' mixed codes (kept apart for id columns): two rows that differ in one
+    column always differ (the mix is a bijection), in more only by a 2**-64 accident.
+    Returns the summaries, the rows equal to an earlier row, and the same apart from the
+    id columns.
     """
+    wanted = set(names)
+
+    def one_column(position: int) -> tuple[ColumnSummary | None, np.ndarray]:
+        column = df.iloc[:, position]
+        name = str(df.columns[position])
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        summary = (summarize_column(column, name, factorized=(codes, uniques))
+                   if name in wanted else None)
+        salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
+        return summary, _mix(salted + np.uint64(position))
+
     summaries = []
     rest = np.zeros(len(df), dtype=np.uint64)
     id_hash = np.zeros(len(df), dtype=np.uint64)
-    wanted = set(names)
     with np.errstate(over="ignore"):
-        for i, name in enumerate(map(str, df.columns)):
-            codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
-            if name in wanted:
-                summaries.append(summarize_column(df[name], name, factorized=(codes, uniques)))
-            salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
-            if name in ids:
-                id_hash = _mix(id_hash ^ (salted + np.uint64(i)))
+        for position, (summary, mixed) in enumerate(
+                ordered_map(one_column, range(df.shape[1]))):
+            if summary is not None:
+                summaries.append(summary)
+            if str(df.columns[position]) in ids:
+                id_hash += mixed
             else:
-                rest = _mix(rest ^ (salted + np.uint64(i)))
-        exact = _mix(rest ^ id_hash) if ids else rest
+                rest += mixed
+        exact = rest + id_hash
     n_rest = int(pd.Series(rest).duplicated().sum())
     return tuple(summaries), int(pd.Series(exact).duplicated().sum()), n_rest
 
