@@ -15,6 +15,7 @@ import pandas as pd
 from mlsprint.data.fingerprint import fingerprint, fingerprints
 from mlsprint.data.split import SplitPlan, choose_split, split_holdout
 from mlsprint.errors import DataError
+from mlsprint.sources.tables import LoadedTable
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
 
@@ -99,7 +100,7 @@ def load_train(project: Project) -> pd.DataFrame:
     return frame
 
 
-def _cut_holdout(project: Project, table: Any, report: Any, *, resplit: bool
+def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: bool
                  ) -> SplitOutcome:
     split_json = project.paths.split_dir / "split.json"
     if split_json.exists() and not resplit:
@@ -119,12 +120,19 @@ def _cut_holdout(project: Project, table: Any, report: Any, *, resplit: bool
              "holdout": (holdout_idx, project.paths.holdout_file)}
     # Both sides are written while the table and both sides are fingerprinted in one
     # pass; Parquet writing and hashing release the GIL, so they share the cores.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mlsprint-split") as pool:
-        table = _arrow_table(frame)
-        writing = [pool.submit(_write_rows, table, rows, target) for rows, target in
-                   sides.values()]
-        fps = fingerprints(frame, {side: rows for side, (rows, _) in sides.items()})
-        temps = [future.result() for future in writing]
+    temps = [_temp_path(target) for _, target in sides.values()]
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mlsprint-split") as pool:
+            arrow = _arrow_table(frame)
+            writing = [pool.submit(_write_rows, arrow, rows, temp)
+                       for (rows, _), temp in zip(sides.values(), temps, strict=True)]
+            fps = fingerprints(frame, {side: rows for side, (rows, _) in sides.items()})
+            for future in writing:
+                future.result()
+    except BaseException:
+        for temp in temps:  # nothing half-written is left behind
+            temp.unlink(missing_ok=True)
+        raise
     for temp, (_, target) in zip(temps, sides.values(), strict=True):
         temp.replace(target)
     outcome = SplitOutcome(plan, len(train_idx), len(holdout_idx), fps, False)
@@ -140,9 +148,13 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _write_rows(table: Any, rows: np.ndarray, target: Path, chunk_rows: int = 262_144
-                ) -> Path:
-    """Write ``rows`` of ``table`` to a temporary Parquet file next to ``target``.
+def _temp_path(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.with_suffix(".parquet.tmp")
+
+
+def _write_rows(table: Any, rows: np.ndarray, path: Path, chunk_rows: int = 262_144) -> None:
+    """Write ``rows`` of the Arrow ``table`` to the Parquet file ``path``.
 
     Rows are taken a chunk at a time, so a side is never copied whole. No column
     statistics: they cost a quarter of the writing time, and the sides are always read
@@ -150,12 +162,9 @@ def _write_rows(table: Any, rows: np.ndarray, target: Path, chunk_rows: int = 26
     """
     import pyarrow.parquet as pq
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".parquet.tmp")
-    with pq.ParquetWriter(temp, table.schema, write_statistics=False) as writer:
+    with pq.ParquetWriter(path, table.schema, write_statistics=False) as writer:
         for start in range(0, max(len(rows), 1), chunk_rows):
             writer.write_table(table.take(rows[start:start + chunk_rows]))
-    return temp
 
 
 def _log_split(project: Project, outcome: SplitOutcome) -> None:
