@@ -180,16 +180,14 @@ def _summaries(df: pd.DataFrame, names: list[str], ids: tuple[str, ...]
     summaries = []
     rest = np.zeros(len(df), dtype=np.uint64)
     id_hash = np.zeros(len(df), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for position, (summary, mixed) in enumerate(
-                ordered_map(one_column, range(df.shape[1]))):
-            if summary is not None:
-                summaries.append(summary)
-            if str(df.columns[position]) in ids:
-                id_hash += mixed
-            else:
-                rest += mixed
-        exact = rest + id_hash
+    for position, (summary, mixed) in enumerate(ordered_map(one_column, range(df.shape[1]))):
+        if summary is not None:
+            summaries.append(summary)
+        if str(df.columns[position]) in ids:
+            id_hash += mixed  # uint64 arrays wrap silently: no overflow warning to silence
+        else:
+            rest += mixed
+    exact = rest + id_hash
     n_rest = int(pd.Series(rest).duplicated().sum())
     return tuple(summaries), int(pd.Series(exact).duplicated().sum()), n_rest
 
