@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_dataset
-from mlsprint.data.fingerprint import fingerprint, fingerprints, kind_of
+from mlsprint.data.fingerprint import fingerprint, fingerprints, kind_of, matches
 
 
 def small() -> pd.DataFrame:
@@ -21,15 +21,54 @@ def small() -> pd.DataFrame:
     })
 
 
-def test_pinned_value_for_a_fixed_frame():
-    # Pinned once; a change means every recorded data version silently changed meaning.
+def test_pinned_values_for_a_fixed_frame():
+    # Pinned once per scheme; a change means every recorded data version silently
+    # changed meaning. A new scheme gets a new prefix, and the old one keeps its values.
     assert fingerprint(small()) == (
+        "tab2:aafd6b99663b9a181b651ed5625515ccc59062f58af6394c88627ed21fe1fd41")
+    assert fingerprint(small(), scheme="sha256") == (
         "sha256:f69da084d118fd1119f7f1008e0c55750bce2e1a81a2f73298facd3dff199816")
 
 
-def test_pinned_value_of_an_empty_frame_is_the_plain_sha256():
+@pytest.mark.parametrize("scheme", ["tab2", "sha256"])
+def test_pinned_value_of_an_empty_frame_is_the_plain_sha256(scheme):
     expected = hashlib.sha256(b"rows=0;cols=0").hexdigest()
-    assert fingerprint(pd.DataFrame()) == f"sha256:{expected}"
+    assert fingerprint(pd.DataFrame(), scheme=scheme) == f"{scheme}:{expected}"
+
+
+def test_a_fingerprint_is_matched_under_the_scheme_it_was_recorded_with():
+    df, other = small(), small().iloc[:2]
+    for scheme in ("tab2", "sha256"):
+        recorded = fingerprint(df, scheme=scheme)
+        assert matches(df, recorded) and not matches(other, recorded)
+    assert matches(df, fingerprint(df), current=fingerprint(df))
+    with pytest.raises(ValueError, match="unknown fingerprint scheme 'md5'"):
+        matches(df, "md5:abc")
+
+
+def test_the_weighted_sums_wrap_as_exact_integer_arithmetic_modulo_2_64():
+    from mlsprint.data.fingerprint import _splitmix_weights
+
+    hashes = np.random.default_rng(0).integers(0, 2**64 - 1, 500, dtype=np.uint64)
+    weights = _splitmix_weights(500)
+    assert (weights & np.uint64(1)).all(), "odd weights: a changed value changes the sum"
+    exact = [sum(int(h) * int(w) for h, w in zip(hashes, lane, strict=True)) % 2**64
+             for lane in weights]
+    assert (weights @ hashes).tolist() == exact
+
+
+@pytest.mark.parametrize("scheme", ["tab2", "sha256"])
+def test_swapping_any_two_rows_of_a_real_column_changes_the_fingerprint(scheme):
+    # Row order is data (time order); no swap of a pair of distinct rows may go unseen.
+    df = read_dataset("german_credit")[["credit_amount"]]
+    base = fingerprint(df, scheme=scheme)
+    rng = np.random.default_rng(1)
+    for i, j in rng.integers(0, len(df), size=(200, 2)):
+        if df.iat[i, 0] == df.iat[j, 0]:
+            continue
+        order = np.arange(len(df))
+        order[[i, j]] = order[[j, i]]
+        assert fingerprint(df.iloc[order].reset_index(drop=True), scheme=scheme) != base
 
 
 @pytest.mark.parametrize(("name", "nrows"), [("adult", 2000), ("compas", 500),
@@ -105,7 +144,8 @@ def test_parquet_round_trip_keeps_the_fingerprint(tmp_path_factory, rows):
     assert fingerprint(pd.read_parquet(path)) == fingerprint(df)
 
 
-def test_parts_hash_as_their_own_frames():
+@pytest.mark.parametrize("scheme", ["tab2", "sha256"])
+def test_parts_hash_as_their_own_frames(scheme):
     # One pass over the columns must give what fingerprinting each side apart gives,
     # including a column with no value on one side ("empty" there) and none at all.
     df = read_dataset("adult").head(3000).copy()
@@ -115,10 +155,11 @@ def test_parts_hash_as_their_own_frames():
     holdout = np.sort(rng.choice(np.arange(10, len(df)), 600, replace=False))
     train = np.setdiff1d(np.arange(len(df)), holdout)
     parts = {"train": train, "holdout": holdout, "reordered": train[::-1]}
-    got = fingerprints(df, parts)
-    assert got["data"] == fingerprint(df)
+    got = fingerprints(df, parts, scheme=scheme)
+    assert got["data"] == fingerprint(df, scheme=scheme)
     for name, rows in parts.items():
-        assert got[name] == fingerprint(df.iloc[rows].reset_index(drop=True)), name
+        part = df.iloc[rows].reset_index(drop=True)
+        assert got[name] == fingerprint(part, scheme=scheme), name
     assert got["holdout"] != got["train"] != got["data"]
 
 

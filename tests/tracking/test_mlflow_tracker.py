@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mlsprint.errors import TrackingError
-from mlsprint.tracking import MlflowTracker, default_tracking_uri
+from mlsprint.tracking import MlflowTracker, Tracker, default_tracking_uri
+from mlsprint.tracking.process import ProcessTracker
 
 
-def _round_trip(tracker: MlflowTracker) -> None:
+def _round_trip(tracker: Tracker) -> None:
     with tracker.run("profile", tags={"mlsprint.data_fingerprint": "sha256:abc"}) as run_id:
         tracker.log_params(run_id, {"seed": 7, "spec": {"a": [1, 2]}})
         tracker.log_metrics(run_id, {"auc": 0.91, "skipped": float("nan")})
@@ -44,3 +45,41 @@ def test_unusable_store_is_a_tracking_error(tmp_path):
     # after MLflow's connection retries: minutes of a test run for the same code path).
     with pytest.raises(TrackingError, match="cannot be used.*tracking.uri"):
         MlflowTracker("nosuchscheme://store/x", "proj")
+
+
+def test_round_trip_through_the_tracker_process(tmp_path):
+    uri = default_tracking_uri(tmp_path / ".mlsprint")
+    tracker = ProcessTracker.start(uri, "proj", artifact_location=tmp_path / "art")
+    try:
+        _round_trip(tracker)
+    finally:
+        tracker.close()
+    assert tracker._process.returncode == 0, "closing ends the helper process"
+    # The evidence is in the store itself, as the in-process tracker reads it.
+    direct = MlflowTracker(uri, "proj", artifact_location=tmp_path / "art")
+    assert [r.phase for r in direct.runs()] == ["train", "train", "profile"]
+
+
+def test_the_tracker_process_reports_an_unusable_store_at_first_use(tmp_path):
+    tracker = ProcessTracker.start("nosuchscheme://store/x", "proj")
+    for _ in range(2):  # and at every later use
+        with pytest.raises(TrackingError, match="cannot be used.*tracking.uri"):
+            tracker.latest("profile")
+    tracker.close()
+
+
+def test_a_tracker_process_that_dies_is_a_tracking_error(tmp_path):
+    tracker = ProcessTracker.start(default_tracking_uri(tmp_path), "proj")
+    assert tracker.latest("profile") is None
+    tracker._process.kill()  # a fault that cannot be caused otherwise: the helper is killed
+    tracker._process.wait()
+    with pytest.raises(TrackingError, match="ended unexpectedly"):
+        tracker.latest("profile")
+    tracker.close()
+
+
+def test_the_tracker_process_offers_only_the_tracker_protocol(tmp_path):
+    tracker = ProcessTracker.start(default_tracking_uri(tmp_path), "proj")
+    with pytest.raises(AttributeError, match="no attribute 'client'"):
+        _ = tracker.client
+    tracker.close()

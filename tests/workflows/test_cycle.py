@@ -48,7 +48,7 @@ def test_training_never_reads_the_holdout(project):
     assert TRAINED_WITHOUT_HOLDOUT == [True], "baseline and train ran with the holdout away"
     assert list((project / ".mlsprint" / "candidates").glob("*/MLmodel")), "a candidate"
     split = json.loads((project / ".mlsprint" / "split" / "split.json").read_text())
-    holdout = pd.read_parquet(project / ".mlsprint" / "holdout" / "holdout.parquet")
+    holdout = pd.read_feather(project / ".mlsprint" / "holdout" / "holdout.arrow")
     assert fingerprint(holdout) == split["fingerprints"]["holdout"], "holdout untouched"
 
 

@@ -19,8 +19,8 @@ class ProjectPaths:
         .mlsprint/mlflow.db           embedded MLflow tracking + registry (SQLite)
         .mlsprint/mlartifacts/        embedded MLflow artifact store
         .mlsprint/optuna.db           Optuna studies (never the MLflow file: alembic clash)
-        .mlsprint/split/              train.parquet, split.json (strategy, reason, hashes)
-        .mlsprint/holdout/            holdout.parquet: read by validation only
+        .mlsprint/split/              train.arrow, split.json (strategy, reason, hashes)
+        .mlsprint/holdout/            holdout.arrow: read by validation only
         .mlsprint/candidates/<id>/    trained candidate pipelines awaiting validation
         .mlsprint/bundles/<id>/       validated bundles (MLflow model directories)
         .mlsprint/predictions.db      the serving prediction log (SQLite, WAL)
@@ -63,7 +63,7 @@ class ProjectPaths:
 
     @property
     def train_file(self) -> Path:
-        return self.split_dir / "train.parquet"
+        return self.split_dir / "train.arrow"
 
     @property
     def holdout_dir(self) -> Path:
@@ -71,7 +71,7 @@ class ProjectPaths:
 
     @property
     def holdout_file(self) -> Path:
-        return self.holdout_dir / "holdout.parquet"
+        return self.holdout_dir / "holdout.arrow"
 
     @property
     def candidates(self) -> Path:

@@ -6,7 +6,7 @@ import importlib
 import platform
 import subprocess
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +19,7 @@ from mlsprint.sources import LoadedTable, load_table, read_options
 from mlsprint.spec import ProjectSpec, load_spec
 from mlsprint.spec.paths import ProjectPaths
 from mlsprint.tracking import MlflowTracker, Tracker, default_tracking_uri
+from mlsprint.tracking.process import ProcessTracker
 
 __all__ = ["Project", "git_commit", "package_versions"]
 
@@ -59,7 +60,6 @@ class Project:
     spec: ProjectSpec
     _tracker: Tracker | None = field(default=None, repr=False)
     _table: LoadedTable | None = field(default=None, repr=False)
-    _opening: Future[Tracker] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, folder: str | Path | Project = ".") -> Project:
@@ -81,21 +81,22 @@ class Project:
     @property
     def tracker(self) -> Tracker:
         if self._tracker is None:
-            opening, self._opening = self._opening, None
-            self._tracker = opening.result() if opening is not None else self._open_tracker()
+            self._tracker = self._open_tracker()
         return self._tracker
 
     def open_tracker_early(self) -> None:
-        """Start opening the tracker in a thread while the caller reads and computes.
+        """Start opening the tracker in a helper process while the caller reads and
+        computes.
 
-        Importing MLflow and connecting to (or creating) its store takes 2-6 s of mostly
-        Python; a command whose first evidence comes after reading a large table overlaps
-        the two. Errors surface at the first use of :attr:`tracker`, as without this.
+        Importing MLflow and connecting to (or creating) its store takes 3-4 s of Python
+        under the GIL; a command whose first evidence comes after reading and profiling a
+        large table runs it on the other core (:class:`ProcessTracker`). Errors surface at
+        the first use of :attr:`tracker`, as without this.
         """
-        if self._tracker is None and self._opening is None:
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsprint-tracker")
-            self._opening = pool.submit(self._open_tracker)
-            pool.shutdown(wait=False)  # the thread ends when the tracker is open
+        if self._tracker is None:
+            self.paths.state.mkdir(parents=True, exist_ok=True)
+            self._tracker = ProcessTracker.start(self.tracking_uri, self.spec.name,
+                                                 artifact_location=self.paths.artifact_store)
 
     def import_early(self, *modules: str) -> None:
         """Import ``modules`` in a thread while the caller reads the data.

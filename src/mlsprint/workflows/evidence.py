@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsprint.data.fingerprint import fingerprint
+from mlsprint.data.fingerprint import matches
 from mlsprint.errors import BundleError, DataError
+from mlsprint.stores.split_files import read_side
 from mlsprint.workflows.baseline import baseline_dir, load_baseline
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.inputs import split_xy
@@ -66,8 +67,8 @@ def latest_candidate(project: Project, ref: str | None) -> Path:
 def read_holdout(project: Project, contract: Any) -> Holdout:
     """The holdout, checked against the fingerprint recorded when it was cut."""
     recorded = read_split(project)
-    frame = pd.read_parquet(project.paths.holdout_file)
-    if fingerprint(frame) != recorded["fingerprints"]["holdout"]:
+    frame = read_side(project.paths.holdout_file)
+    if not matches(frame, recorded["fingerprints"]["holdout"]):
         raise DataError(f"{project.paths.holdout_file}: the holdout changed since it was cut; "
                         "run 'mlsprint profile --resplit' and train again")
     X, y = split_xy(frame, contract)

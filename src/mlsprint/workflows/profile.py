@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from mlsprint.data.fingerprint import fingerprint, fingerprints
+from mlsprint.data.fingerprint import fingerprints, matches
 from mlsprint.data.split import SplitPlan, choose_split, split_holdout
 from mlsprint.errors import DataError
 from mlsprint.sources.tables import LoadedTable
+from mlsprint.stores.split_files import arrow_table, read_side, write_rows
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
 
@@ -54,14 +54,13 @@ def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) ->
     from mlsprint.data.profiling import profile, render_profile_html
 
     project = Project.open(folder)
-    # Imports and MLflow's opening are Python under the GIL: run beside a thread that
-    # holds the GIL often (profiling), they slow it by more than they save. So scikit-learn
-    # (for cutting the holdout) is imported while Arrow reads the file, and the tracker
-    # opens while the holdout is written and hashed, which hold the GIL less.
+    # MLflow opens in its own process, on the core this one leaves idle while it imports,
+    # reads and profiles. scikit-learn's import (for cutting the holdout) is Python under
+    # the GIL: it runs while Arrow reads the file, which holds the GIL little.
+    project.open_tracker_early()
     project.import_early("sklearn.model_selection")
     table = project.data()
     report = profile(table.frame, project.spec, random_state=project.spec.seed)
-    project.open_tracker_early()
     data = report.to_dict()
     html = write_text_atomic(project.paths.reports / "profile.html", render_profile_html(report))
     out_json = write_json_atomic(project.paths.reports / "profile.json", data)
@@ -93,8 +92,8 @@ def read_split(project: Project) -> dict[str, Any]:
 def load_train(project: Project) -> pd.DataFrame:
     """The training rows. Training and tuning read only this file, never the holdout."""
     recorded = read_split(project)
-    frame = pd.read_parquet(project.paths.train_file)
-    if fingerprint(frame) != recorded["fingerprints"]["train"]:
+    frame = read_side(project.paths.train_file)
+    if not matches(frame, recorded["fingerprints"]["train"]):
         raise DataError(f"{project.paths.train_file}: the training rows changed since the "
                         "split was cut; run 'mlsprint profile --resplit'")
     return frame
@@ -105,7 +104,7 @@ def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: 
     split_json = project.paths.split_dir / "split.json"
     if split_json.exists() and not resplit:
         recorded = json.loads(split_json.read_text(encoding="utf-8"))
-        if recorded["fingerprints"]["data"] == table.fingerprint:
+        if matches(table.frame, recorded["fingerprints"]["data"], current=table.fingerprint):
             return SplitOutcome(SplitPlan(**recorded["plan"]), recorded["train_rows"],
                                 recorded["holdout_rows"], recorded["fingerprints"], True)
         raise DataError(
@@ -119,12 +118,12 @@ def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: 
     sides = {"train": (train_idx, project.paths.train_file),
              "holdout": (holdout_idx, project.paths.holdout_file)}
     # Both sides are written while the table and both sides are fingerprinted in one
-    # pass; Parquet writing and hashing release the GIL, so they share the cores.
+    # pass; Arrow's writing and hashing release the GIL, so they share the cores.
     temps = [_temp_path(target) for _, target in sides.values()]
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mlsprint-split") as pool:
-            arrow = _arrow_table(frame)
-            writing = [pool.submit(_write_rows, arrow, rows, temp)
+            arrow = arrow_table(frame)
+            writing = [pool.submit(write_rows, arrow, rows, temp)
                        for (rows, _), temp in zip(sides.values(), temps, strict=True)]
             fps = fingerprints(frame, {side: rows for side, (rows, _) in sides.items()})
             for future in writing:
@@ -140,31 +139,9 @@ def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: 
     return outcome
 
 
-def _arrow_table(frame: pd.DataFrame) -> Any:
-    """The frame as an Arrow table (zero-copy for Arrow-backed columns), with the pandas
-    metadata that makes ``pd.read_parquet`` give back the frame's dtypes."""
-    import pyarrow as pa
-
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
 def _temp_path(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    return target.with_suffix(".parquet.tmp")
-
-
-def _write_rows(table: Any, rows: np.ndarray, path: Path, chunk_rows: int = 262_144) -> None:
-    """Write ``rows`` of the Arrow ``table`` to the Parquet file ``path``.
-
-    Rows are taken a chunk at a time, so a side is never copied whole. No column
-    statistics: they cost a quarter of the writing time, and the sides are always read
-    whole.
-    """
-    import pyarrow.parquet as pq
-
-    with pq.ParquetWriter(path, table.schema, write_statistics=False) as writer:
-        for start in range(0, max(len(rows), 1), chunk_rows):
-            writer.write_table(table.take(rows[start:start + chunk_rows]))
+    return target.with_name(target.name + ".tmp")
 
 
 def _log_split(project: Project, outcome: SplitOutcome) -> None:

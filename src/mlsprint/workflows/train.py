@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlsprint.errors import DataError
+from mlsprint.stores.split_files import read_side
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.files import write_text_atomic
 from mlsprint.workflows.inputs import split_xy, training_inputs
@@ -97,7 +98,7 @@ def _refit_on_all_rows(project: Project, result: Any, inputs: Any) -> Any:
     """``--refit-full``: train + holdout rows; the candidate can no longer be validated."""
     from mlsprint.training import refit_full
 
-    holdout = pd.read_parquet(project.paths.holdout_file)
+    holdout = read_side(project.paths.holdout_file)
     X_h, y_h = split_xy(holdout, inputs.contract)
     X = pd.concat([inputs.X, X_h], ignore_index=True)
     y = pd.concat([inputs.y, y_h], ignore_index=True)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from mlsprint.stores.split_files import read_side
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.evidence import collect_evidence, latest_candidate, shipped_thresholds
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
@@ -133,7 +132,7 @@ def _register(project: Project, bundle: Path, card_md: str, gate: Any, validate_
                                          "mlsprint.validate_run": validate_run}) as run_id:
         version = register_bundle(uri, name, bundle, alias="challenger", description=card_md,
                                   run_id=run_id)
-        log_datasets(run_id, load_train(project), pd.read_parquet(project.paths.holdout_file),
+        log_datasets(run_id, load_train(project), read_side(project.paths.holdout_file),
                      uri, target=project.spec.data.target)
         champion = gate.verdict == "GO" and get_alias_version(uri, name, "champion") is None
         if champion:

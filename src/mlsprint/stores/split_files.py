@@ -1,0 +1,52 @@
+"""The two sides of the holdout split on disk, as Arrow IPC files (Feather v2, LZ4).
+
+The sides are mlsprint's own working copies, written once per cut and always read whole
+by this machine, so the format is chosen for speed: writing a million rows x 50 columns
+as LZ4-compressed Arrow takes half the time of Parquet without statistics (Parquet's
+dictionary and RLE encoding dominate) and reading it back takes half the time too, for
+files about ten times larger than Parquet's. Projects cut by earlier versions kept
+Parquet files; they are still read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SIDE_SUFFIX", "arrow_table", "read_side", "write_rows"]
+
+SIDE_SUFFIX = ".arrow"
+_COMPRESSION = "lz4"
+
+
+def arrow_table(frame: pd.DataFrame) -> Any:
+    """The frame as an Arrow table (zero-copy for Arrow-backed columns), with the pandas
+    metadata that makes :func:`read_side` give back the frame's dtypes."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def write_rows(table: Any, rows: np.ndarray, path: Path, chunk_rows: int = 262_144) -> None:
+    """Write ``rows`` of the Arrow ``table`` to the Arrow IPC file ``path``.
+
+    Rows are taken a chunk at a time, so a side is never copied whole in memory.
+    """
+    import pyarrow as pa
+
+    options = pa.ipc.IpcWriteOptions(compression=_COMPRESSION)
+    with pa.OSFile(str(path), "wb") as sink, \
+            pa.ipc.new_file(sink, table.schema, options=options) as writer:
+        for start in range(0, max(len(rows), 1), chunk_rows):
+            writer.write_table(table.take(rows[start:start + chunk_rows]))
+
+
+def read_side(path: Path) -> pd.DataFrame:
+    """One side of the split as the frame it was cut from (same columns and dtypes)."""
+    legacy = path.with_suffix(".parquet")
+    if not path.exists() and legacy.exists():  # cut by mlsprint before Arrow files
+        return pd.read_parquet(legacy)
+    return pd.read_feather(path)
