@@ -6,6 +6,7 @@ import pickle
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 from tests.training.conftest import STRATIFIED, Problem, german_spec, make_problem
@@ -13,7 +14,7 @@ from tests.training.conftest import STRATIFIED, Problem, german_spec, make_probl
 from mlsprint.data.split import SplitPlan
 from mlsprint.errors import DataError, SpecError, TrackingError
 from mlsprint.evaluation.metrics import score
-from mlsprint.training import refit_full, search
+from mlsprint.training import RefitRows, refit_full, search
 
 
 def _stable(result):  # the leaderboard without timings and sizes (these vary run to run)
@@ -143,6 +144,38 @@ def test_refit_full_fits_a_copy_on_more_rows(german: Problem, german_result) -> 
     assert refitted is not german_result.pipeline
     assert not np.array_equal(refitted.predict_proba(german.X.tail(50)),
                               german_result.pipeline.predict_proba(german.X.tail(50)))
+
+
+def test_refit_extra_rows_join_only_the_final_refit(german: Problem, german_result) -> None:
+    # --refit-full: the same search, then the chosen pipeline fitted on train + extra rows,
+    # exactly as refitting the search's pipeline on those rows gives (oracle).
+    X_h, y_h = german.X.tail(300).reset_index(drop=True), german.y.tail(300)
+    result = search(german.X, german.y, n_trials=5, refit_extra=RefitRows(X_h, y_h),
+                    **german.kwargs())
+    assert _stable(result) == _stable(german_result), "the extra rows touch no trial"
+    np.testing.assert_array_equal(result.oof, german_result.oof)
+    both_X = pd.concat([german.X, X_h], ignore_index=True)
+    both_y = pd.concat([german.y, y_h], ignore_index=True)
+    expected = refit_full(german_result.pipeline, both_X, both_y)
+    probe = german.X.head(200)
+    np.testing.assert_array_equal(result.pipeline.predict_proba(probe),
+                                  expected.predict_proba(probe))
+    assert not np.array_equal(result.pipeline.predict_proba(probe),
+                              german_result.pipeline.predict_proba(probe))
+
+
+def test_budget_includes_a_refit_on_extra_rows(german: Problem) -> None:
+    budget = 6.0
+    X_h = pd.concat([german.X] * 3, ignore_index=True)  # the refit sees 4x the rows
+    y_h = pd.concat([german.y] * 3, ignore_index=True)
+    start = time.perf_counter()
+    result = search(german.X, german.y, budget_seconds=budget,
+                    refit_extra=RefitRows(X_h, y_h), **german.kwargs())
+    assert time.perf_counter() - start <= budget * 1.1
+    assert result.search_seconds + result.refit_seconds <= budget * 1.1
+    with pytest.raises(DataError, match="sample weights exactly when"):
+        search(german.X, german.y, n_trials=1, sample_weight=np.ones(len(german.y)),
+               refit_extra=RefitRows(X_h, y_h), **german.kwargs())
 
 
 def test_errors_name_the_fix(german: Problem) -> None:

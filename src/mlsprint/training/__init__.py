@@ -5,7 +5,7 @@ from mlsprint.training.families import FAMILIES
 from mlsprint.training.refit import refit_full
 from mlsprint.training.report import render_training_html
 from mlsprint.training.result import CandidateRecord, EnsembleInfo, SearchResult
-from mlsprint.training.search import search
+from mlsprint.training.search import RefitRows, search
 from mlsprint.training.slices import ErrorAnalysisReport, SliceRecord, analyse_errors
 from mlsprint.training.threshold import ThresholdChoice, tune_threshold
 
@@ -17,6 +17,7 @@ __all__ = [
     "EnsembleRegressor",
     "ErrorAnalysisReport",
     "FAMILIES",
+    "RefitRows",
     "SearchResult",
     "SliceRecord",
     "ThresholdChoice",

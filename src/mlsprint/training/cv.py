@@ -97,9 +97,11 @@ class FoldCache:
         """Mean number of training rows of a fold."""
         return float(np.mean([len(train) for train, _ in self.folds]))
 
-    def subsample(self, train: np.ndarray, rows: int | None, index: int) -> np.ndarray:
+    def subsample(self, train: np.ndarray, rows: int | None, index: int, *,
+                  labels: np.ndarray | None = None) -> np.ndarray:
         """``rows`` of the training indices ``train`` (seeded by fold and size, sorted);
-        for classification every class of ``train`` keeps at least one row."""
+        for classification every class of ``train`` keeps at least one row. ``labels``
+        (default: the cached target) are what ``train`` indexes."""
         if rows is None or rows >= len(train):
             return train
         rng = np.random.default_rng([self.random_state, index, rows])
@@ -108,7 +110,8 @@ class FoldCache:
         if self.classify:
             import pandas as pd
 
-            codes = pd.factorize(pd.Series(self.y[train]).astype(str))[0]
+            y = self.y if labels is None else labels
+            codes = pd.factorize(pd.Series(y[train]).astype(str))[0]
             _, first = np.unique(codes[order], return_index=True)
             keep = np.union1d(keep, order[first])  # the first row of each class drawn
         return np.sort(train[keep])

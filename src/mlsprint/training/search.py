@@ -31,8 +31,9 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    it beats the best single model out of fold *and* its refit fits the time left; when
    it is not kept, the time reserved for it goes back to trials, and the choice is made
    again at their end;
-5. the chosen pipeline is refitted on every row (on a seeded subsample, never smaller
-   than its folds', only when the time left is too short for all: ``refit_rows``);
+5. the chosen pipeline is refitted on every row, plus ``refit_extra``'s when given (the
+   reserve of step 3 counts them), on a seeded subsample, never smaller than its folds',
+   only when the time left is too short for all (``refit_rows``);
    binary tasks get a decision threshold tuned on out-of-fold probabilities (cost
    matrix, else F1 of the positive class).
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,7 +63,16 @@ from mlsprint.training.studies import open_studies
 from mlsprint.training.threshold import tune_threshold
 from mlsprint.training.trial_loop import Progress, TrialLoop, import_libraries
 
-__all__ = ["search"]
+__all__ = ["RefitRows", "search"]
+
+
+@dataclass(frozen=True)
+class RefitRows:
+    """Rows for the final refit beyond the searched ones (columns as ``X``'s)."""
+
+    X: Any
+    y: Any
+    sample_weight: Any = None
 
 def _positive_index(classes: tuple[Any, ...], positive: Any) -> int:
     names = [str(c) for c in classes]
@@ -109,7 +120,8 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
            study_name: str = "mlsprint", random_state: int | None = None,
            on_candidate: Callable[[CandidateRecord], None] | None = None,
            progress: Progress | None = None,
-           preprocessor_factory: Callable[[str], Any] | None = None) -> SearchResult:
+           preprocessor_factory: Callable[[str], Any] | None = None,
+           refit_extra: RefitRows | None = None) -> SearchResult:
     """Search model families under a time budget; return the refitted best pipeline.
 
     Parameters
@@ -143,6 +155,10 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
     preprocessor_factory : callable, optional
         ``factory(for_model) -> transformer``; defaults to
         :func:`mlsprint.features.build_preprocessor` on ``contract`` and ``spec``.
+    refit_extra : RefitRows, optional
+        Rows added to the final refit only (``train --refit-full`` adds the holdout):
+        never seen by the search, but counted in the time reserved for the refit, so the
+        budget still covers it.
 
     Returns
     -------
@@ -161,6 +177,10 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
     y_arr = np.asarray(y)
     if len(y_arr) != len(X):
         raise DataError(f"X has {len(X)} rows but y has {len(y_arr)}")
+    if refit_extra is not None and (sample_weight is None) != (refit_extra.sample_weight is None):
+        raise DataError("refit_extra needs sample weights exactly when the search has them "
+                        f"(search: {sample_weight is not None}, refit_extra: "
+                        f"{refit_extra.sample_weight is not None})")
     from threadpoolctl import threadpool_limits
 
     # OpenMP (LightGBM, XGBoost, HistGradientBoosting) gets n_jobs threads; BLAS gets 1:
@@ -173,7 +193,8 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         families = select_families(spec.training.families)
         import_libraries(families)
         metric = spec.task.primary
-        pool = CandidatePool(metric, n_rows=len(y_arr), folds=ctx.cache.folds)
+        extra = 0 if refit_extra is None else len(refit_extra.y)
+        pool = CandidatePool(metric, n_rows=len(y_arr) + extra, folds=ctx.cache.folds)
         studies = open_studies(families, storage=storage, study_name=study_name,
                                metric=metric, task=ctx.task, random_state=seed)
         loop = TrialLoop(families, ctx, studies, pool, start=start, budget=budget_seconds,
@@ -196,10 +217,11 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         searched = time.perf_counter() - start
         pipeline = final_pipeline(choice, ctx, preprocessor_factory)
         rows = _refit_rows(choice, pool, Deadline(end))
-        fit_X, fit_y, fit_w = X, y_arr, ctx.sample_weight
+        fit_X, fit_y, fit_w = _refit_data(X, y_arr, ctx.sample_weight, refit_extra)
         if rows is not None:
-            index = ctx.cache.subsample(np.arange(len(y_arr)), rows, len(ctx.cache.folds))
-            fit_X, fit_y = X.iloc[index], y_arr[index]
+            index = ctx.cache.subsample(np.arange(len(fit_y)), rows, len(ctx.cache.folds),
+                                        labels=fit_y)
+            fit_X, fit_y = fit_X.iloc[index], fit_y[index]
             fit_w = None if fit_w is None else fit_w[index]
         began = time.perf_counter()
         with quiet_convergence():
@@ -209,6 +231,18 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         progress(f"chose {choice.name}", 1.0)
     return _result(ctx, spec, loop, choice, pipeline, y_arr, searched=searched, refit=refit,
                    seed=seed, refit_rows=rows)
+
+
+def _refit_data(X: Any, y: np.ndarray, weight: np.ndarray | None, extra: RefitRows | None
+                ) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    if extra is None:
+        return X, y, weight
+    import pandas as pd
+
+    both_w = None if weight is None else np.concatenate(
+        [weight, np.asarray(extra.sample_weight, dtype=float)])
+    return (pd.concat([X, extra.X[list(X.columns)]], ignore_index=True),
+            np.concatenate([y, np.asarray(extra.y)]), both_w)
 
 
 def _refit_rows(choice: Any, pool: CandidatePool, deadline: Deadline) -> int | None:

@@ -53,7 +53,7 @@ def run_train(folder: str | Path | Project = ".", *, budget_seconds: float | Non
               n_trials: int | None = None, refit_full: bool = False,
               progress: Any = None) -> TrainOutcome:
     """Search, ensemble and analyse errors on the training rows; save the candidate."""
-    from mlsprint.training import search
+    from mlsprint.training import RefitRows, search
     from mlsprint.training.report import render_training_html
     from mlsprint.training.slices import analyse_errors
 
@@ -63,6 +63,9 @@ def run_train(folder: str | Path | Project = ".", *, budget_seconds: float | Non
         budget_seconds = project.spec.training.budget_seconds
     _ensure_earlier_phases(project)
     inputs = training_inputs(project)
+    # --refit-full: the holdout rows join the final refit inside the search, whose time
+    # reserve counts them, so the budget covers this refit too.
+    extra = _holdout_rows(project, inputs) if refit_full else None
     remaining = None
     if budget_seconds is not None:
         spent = time.monotonic() - started
@@ -80,13 +83,12 @@ def run_train(folder: str | Path | Project = ".", *, budget_seconds: float | Non
             budget_seconds=remaining, n_trials=n_trials, storage=project.optuna_storage,
             study_name=f"{project.spec.name}-{run_id[:8]}", random_state=project.spec.seed,
             on_candidate=lambda rec: _log_candidate(project, run_id, rec), progress=progress,
+            refit_extra=None if extra is None else RefitRows(*extra),
         )
         errors = analyse_errors(inputs.X, inputs.y, result.oof, contract=inputs.contract,
                                 spec=project.spec, threshold=result.threshold)
-        pipeline = result.pipeline
-        if refit_full:
-            pipeline = _refit_on_all_rows(project, result, inputs)
-        candidate = _save_candidate(project, run_id, pipeline, result, inputs, refit_full)
+        candidate = _save_candidate(project, run_id, result.pipeline, result, inputs,
+                                    refit_full)
         report = write_text_atomic(project.paths.reports / "training.html",
                                    render_training_html(result, errors))
         _log_train_evidence(project, run_id, result, errors, report, refit_full)
@@ -94,19 +96,13 @@ def run_train(folder: str | Path | Project = ".", *, budget_seconds: float | Non
                         budget_seconds, refit_full)
 
 
-def _refit_on_all_rows(project: Project, result: Any, inputs: Any) -> Any:
-    """``--refit-full``: train + holdout rows; the candidate can no longer be validated."""
-    from mlsprint.training import refit_full
-
+def _holdout_rows(project: Project, inputs: Any) -> tuple[Any, Any, Any]:
+    """``--refit-full``: the holdout's X, y and weights; the candidate can no longer be
+    validated."""
     holdout = read_side(project.paths.holdout_file)
     X_h, y_h = split_xy(holdout, inputs.contract)
-    X = pd.concat([inputs.X, X_h], ignore_index=True)
-    y = pd.concat([inputs.y, y_h], ignore_index=True)
     weight = project.spec.data.weight_column
-    w = None
-    if weight:
-        w = pd.concat([pd.Series(inputs.sample_weight), holdout[weight]]).to_numpy(float)
-    return refit_full(result.pipeline, X, y, sample_weight=w)
+    return X_h, y_h, holdout[weight].to_numpy(float) if weight else None
 
 
 def _log_candidate(project: Project, parent: str, record: Any) -> None:

@@ -8,6 +8,7 @@ matrix, the pure-subset and reconstruction checks) use a seeded sample of
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -155,16 +156,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _summaries(df: pd.DataFrame, names: list[str], ids: tuple[str, ...]
-               ) -> tuple[tuple[ColumnSummary, ...], int, int]:
-    """Summaries of ``names`` and the duplicate-row counts, in one pass over the columns.
+def _summaries(df: pd.DataFrame, names: list[str]
+               ) -> tuple[tuple[ColumnSummary, ...], np.ndarray]:
+    """Summaries of ``names`` and a 64-bit hash of every row, in one pass over the columns.
 
     Each column is factorised once, on one of two threads; its codes feed its summary and
-    a 64-bit hash per row, so the frame is never copied. A row's hash is the wrapping sum
-    of its columns' mixed codes (kept apart for id columns): two rows that differ in one
-    column always differ (the mix is a bijection), in more only by a 2**-64 accident.
-    Returns the summaries, the rows equal to an earlier row, and the same apart from the
-    id columns.
+    the row hashes, so the frame is never copied. A row's hash is the wrapping sum of its
+    columns' mixed codes: two rows that differ in one column always differ (the mix is a
+    bijection), in more only by a 2**-64 accident.
     """
     wanted = set(names)
 
@@ -174,22 +173,32 @@ def _summaries(df: pd.DataFrame, names: list[str], ids: tuple[str, ...]
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         summary = (summarize_column(column, name, factorized=(codes, uniques))
                    if name in wanted else None)
-        salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
-        return summary, _mix(salted + np.uint64(position))
+        return summary, _mixed_codes(codes, position)
 
     summaries = []
-    rest = np.zeros(len(df), dtype=np.uint64)
-    id_hash = np.zeros(len(df), dtype=np.uint64)
-    for position, (summary, mixed) in enumerate(ordered_map(one_column, range(df.shape[1]))):
+    row_hash = np.zeros(len(df), dtype=np.uint64)
+    for summary, mixed in ordered_map(one_column, range(df.shape[1])):
         if summary is not None:
             summaries.append(summary)
-        if str(df.columns[position]) in ids:
-            id_hash += mixed  # uint64 arrays wrap silently: no overflow warning to silence
-        else:
-            rest += mixed
-    exact = rest + id_hash
-    n_rest = int(pd.Series(rest).duplicated().sum())
-    return tuple(summaries), int(pd.Series(exact).duplicated().sum()), n_rest
+        row_hash += mixed  # uint64 arrays wrap silently: no overflow warning to silence
+    return tuple(summaries), row_hash
+
+
+def _mixed_codes(codes: np.ndarray, position: int) -> np.ndarray:
+    salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
+    return _mix(salted + np.uint64(position))
+
+
+def _duplicates(df: pd.DataFrame, row_hash: np.ndarray, ids: tuple[str, ...]
+                ) -> tuple[int, int]:
+    """Rows equal to an earlier row, and the same apart from the id columns (whose
+    contributions are taken back out of the row hashes: the sum wraps both ways)."""
+    rest = row_hash.copy()
+    for name in ids:
+        position = df.columns.get_loc(name)
+        rest -= _mixed_codes(pd.factorize(df[name], use_na_sentinel=True)[0], position)
+    exact = int(pd.Series(row_hash).duplicated().sum())
+    return exact, (int(pd.Series(rest).duplicated().sum()) if ids else exact)
 
 
 def _duplicate_findings(exact: int, no_ids: int, n: int, ids: tuple[str, ...]) -> list[Finding]:
@@ -323,8 +332,13 @@ def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
     target = spec.data.target
     skip = {target, spec.data.weight_column}
     names = [str(c) for c in df.columns if c not in skip]
-    roles = _roles(df, spec)
-    columns, exact, no_ids = _summaries(df, names, roles.id)
+    # Roles (Python over a subset of rows) run beside the summaries (mostly Arrow and
+    # NumPy over every row, on two threads): the row hashes need the ids only at the end.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsprint-roles") as pool:
+        inferring = pool.submit(_roles, df, spec)
+        columns, row_hash = _summaries(df, names)
+        roles = inferring.result()
+    exact, no_ids = _duplicates(df, row_hash, roles.id)
     roles = replace(roles, constant=tuple(dict.fromkeys(
         [*spec.data.columns.constant, *(c.name for c in columns if c.n_unique <= 1)])))
     kinds = {c.name: c.kind for c in columns}
