@@ -12,7 +12,7 @@ def test_all_is_pinned_and_sorted() -> None:
     assert training.__all__ == sorted(training.__all__)
     assert set(training.__all__) == {
         "FAMILIES", "CandidateRecord", "EncodedClassifier", "EnsembleClassifier",
-        "EnsembleInfo", "EnsembleRegressor", "ErrorAnalysisReport", "SearchResult",
+        "EnsembleInfo", "EnsembleRegressor", "ErrorAnalysisReport", "RefitRows", "SearchResult",
         "SliceRecord", "ThresholdChoice", "analyse_errors", "refit_full",
         "render_training_html", "search", "tune_threshold",
     }

@@ -74,6 +74,7 @@ class RefitRows:
     y: Any
     sample_weight: Any = None
 
+
 def _positive_index(classes: tuple[Any, ...], positive: Any) -> int:
     names = [str(c) for c in classes]
     if str(positive) not in names:

@@ -54,9 +54,10 @@ def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) ->
     from mlsprint.data.profiling import profile, render_profile_html
 
     project = Project.open(folder)
-    # MLflow opens in its own process, on the core this one leaves idle while it imports,
-    # reads and profiles. scikit-learn's import (for cutting the holdout) is Python under
-    # the GIL: it runs while Arrow reads the file, which holds the GIL little.
+    # MLflow opens in its own process, beside the imports, the read and the profile (which
+    # leave part of the second core idle), not under this process's GIL. scikit-learn's
+    # import (for cutting the holdout) runs while Arrow reads the file, which holds the
+    # GIL little.
     project.open_tracker_early()
     project.import_early("sklearn.model_selection")
     table = project.data()
