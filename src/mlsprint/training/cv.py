@@ -272,7 +272,8 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
         start = time.perf_counter()
         model = fit_model(family, model, fold.Xt, y[fold.train],
                           None if w is None else w[fold.train], fold.Xv, y[fold.valid],
-                          None if w is None else w[fold.valid], fold_deadline)
+                          None if w is None else w[fold.valid], fold_deadline,
+                          preprocessor=fold.preprocessor)
         model_times.append(time.perf_counter() - start)
         pre_times.append(fold.fit_seconds)
         fit_times.append(model_times[-1] + fold.fit_seconds)

@@ -5,7 +5,7 @@
 - :class:`EnsembleClassifier` / :class:`EnsembleRegressor`: a weighted average of whole
   pipelines (each with its own preprocessor), the result of greedy ensemble selection.
 - :func:`fit_estimator` fits anything with optional sample weights, routing them to the
-  last step of a ``Pipeline``.
+  last step of a ``Pipeline`` (and telling LightGBM which columns hold category codes).
 """
 
 from __future__ import annotations
@@ -20,12 +20,17 @@ from sklearn.utils import get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
-__all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor", "fit_estimator"]
+__all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor",
+           "categorical_positions", "fit_estimator", "is_lightgbm"]
 
 
 def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
                   **fit_params: Any) -> Any:
     """Fit ``estimator``; sample weights go to the final step of a ``Pipeline``.
+
+    A pipeline ending in LightGBM is fitted step by step, so that LightGBM learns which
+    of the preprocessor's output columns hold category codes (:func:`categorical_positions`)
+    and splits them as categories, not as ordered numbers.
 
     Examples
     --------
@@ -33,12 +38,37 @@ def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
     >>> fit_estimator(LinearRegression(), [[0.0], [1.0]], [0.0, 2.0]).coef_.round(3)
     array([2.])
     """
+    if isinstance(estimator, Pipeline) and is_lightgbm(estimator.steps[-1][1]) \
+            and len(estimator.steps) > 1:
+        model = estimator.steps[-1][1]
+        Xt = estimator[:-1].fit_transform(X, y)  # fits the pipeline's own steps in place
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        model.fit(Xt, y, categorical_feature=categorical_positions(estimator.steps[-2][1]),
+                  **weights, **fit_params)
+        return estimator
     if sample_weight is None:
         return estimator.fit(X, y, **fit_params)
     if isinstance(estimator, Pipeline):
         last = estimator.steps[-1][0]
         return estimator.fit(X, y, **{f"{last}__sample_weight": sample_weight}, **fit_params)
     return estimator.fit(X, y, sample_weight=sample_weight, **fit_params)
+
+
+def is_lightgbm(model: Any) -> bool:
+    """Whether ``model`` is a LightGBM scikit-learn estimator (without importing it)."""
+    return type(model).__module__.split(".")[0] == "lightgbm"
+
+
+def categorical_positions(preprocessor: Any) -> list[int] | str:
+    """Output columns of a fitted tree preprocessor that hold integer category codes, for
+    LightGBM's ``categorical_feature``; ``"auto"`` (none by position) when custom steps
+    follow the column transformer, since they may reorder or replace its columns."""
+    from mlsprint.features import native_categorical_features
+
+    if not isinstance(preprocessor, Pipeline) or len(preprocessor.steps) != 1 \
+            or "columns" not in preprocessor.named_steps:
+        return "auto"
+    return np.flatnonzero(native_categorical_features(preprocessor)).tolist()
 
 
 class EncodedClassifier(ClassifierMixin, BaseEstimator):

@@ -13,7 +13,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from mlsprint.training.cv import Deadline
-from mlsprint.training.estimators import EncodedClassifier, fit_estimator
+from mlsprint.training.estimators import (
+    EncodedClassifier,
+    categorical_positions,
+    fit_estimator,
+)
 from mlsprint.training.families import Family
 
 __all__ = ["best_iteration", "fit_model", "quiet_convergence", "rounds_run"]
@@ -24,10 +28,15 @@ FOREST_CHUNK = 50
 
 
 def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any,
-              wv: Any, deadline: Deadline) -> Any:
-    """Fit ``model`` (an estimator of ``family``) on a fold; returns the fitted model."""
+              wv: Any, deadline: Deadline, *, preprocessor: Any = None) -> Any:
+    """Fit ``model`` (an estimator of ``family``) on a fold; returns the fitted model.
+
+    ``preprocessor`` (the fold's, fitted) tells LightGBM which columns are categories.
+    """
+    if family.name == "lightgbm":
+        return _fit_lightgbm(model, Xt, yt, wt, Xv, yv, wv, deadline,
+                             categorical_positions(preprocessor))
     fitter = {
-        "lightgbm": _fit_lightgbm,
         "xgboost": _fit_xgboost,
         "hist_gradient_boosting": _fit_hgb,
         "random_forest": _fit_forest,
@@ -51,7 +60,7 @@ def quiet_convergence() -> Iterator[None]:
 
 
 def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
-                  deadline: Deadline) -> Any:
+                  deadline: Deadline, categorical: list[int] | str) -> Any:
     import lightgbm as lgb
 
     def guard(env: Any) -> None:
@@ -64,6 +73,7 @@ def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: A
         warnings.filterwarnings("ignore", message="The argument 'eval_set' is deprecated")
         return model.fit(Xt, yt, sample_weight=wt, eval_set=[(Xv, yv)],
                          eval_sample_weight=None if wv is None else [wv],
+                         categorical_feature=categorical,
                          callbacks=[lgb.early_stopping(PATIENCE, verbose=False), guard])
 
 
