@@ -214,7 +214,7 @@ def log_datasets(run_id: str, train_df: Any, holdout_df: Any, tracking_uri: str,
     for frame, context in ((train_df, "training"), (holdout_df, "holdout")):
         with no_integer_hint():  # the schema is the contract's concern (see bundle.py)
             ds = mlflow.data.from_pandas(frame, name=context, targets=target)
-        entity = ds._to_mlflow_entity()
+            entity = ds._to_mlflow_entity()  # infers the schema (and hints) only here
         inputs.append(DatasetInput(dataset=entity, tags=[InputTag("mlflow.data.context",
                                                                   context)]))
     client.log_inputs(run_id, datasets=inputs)
