@@ -2,10 +2,11 @@
 
 Opening MLflow's SQLAlchemy store costs 3-4 s of CPU, nearly all of it imports (MLflow,
 SQLAlchemy and its ORM mappers, Alembic) under the GIL. In a thread it slows whatever
-Python the command runs beside it; in its own process it runs on the core the command
-leaves idle while it imports, reads and profiles. Each call is a synchronous round trip
-over a pipe (arguments and results are small: ids, dicts, file paths), so when a call
-returns, its evidence is in the store, as with the in-process tracker.
+Python the command runs beside it; in its own process it runs beside the command's
+imports, read and profile, on whatever the command leaves of the second core. Each call
+is a synchronous round trip over a socket (arguments and results are small: ids, dicts,
+file paths), so when a call returns, its evidence is in the store, as with the
+in-process tracker.
 """
 
 from __future__ import annotations

@@ -39,12 +39,12 @@ def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
     array([2.])
     """
     if isinstance(estimator, Pipeline) and is_lightgbm(estimator.steps[-1][1]) \
-            and len(estimator.steps) > 1:
+            and len(estimator.steps) > 1 and not fit_params:
         model = estimator.steps[-1][1]
         Xt = estimator[:-1].fit_transform(X, y)  # fits the pipeline's own steps in place
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         model.fit(Xt, y, categorical_feature=categorical_positions(estimator.steps[-2][1]),
-                  **weights, **fit_params)
+                  **weights)
         return estimator
     if sample_weight is None:
         return estimator.fit(X, y, **fit_params)
