@@ -32,11 +32,18 @@ import pandas as pd
 
 from mlsprint.data.columnwise import ordered_map
 
-__all__ = ["SCHEME", "fingerprint", "fingerprints", "kind_of", "matches"]
+__all__ = ["GOLDEN", "SCHEME", "fingerprint", "fingerprints", "kind_of", "matches", "mix64"]
 
 SCHEME = "tab2"
 _LEGACY = "sha256"
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd: SplitMix64's step
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 that spreads codes over 64 bits."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
 def kind_of(series: pd.Series) -> str:
@@ -148,13 +155,8 @@ class _Weights:
 def _splitmix_weights(n: int) -> np.ndarray:
     lanes = np.empty((2, n), dtype=np.uint64)
     for lane in range(2):
-        z = (np.arange(n, dtype=np.uint64) * np.uint64(2) + np.uint64(lane + 1)) * _GOLDEN
-        z ^= z >> np.uint64(30)
-        z *= np.uint64(0xBF58476D1CE4E5B9)
-        z ^= z >> np.uint64(27)
-        z *= np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-        lanes[lane] = z | np.uint64(1)
+        z = (np.arange(n, dtype=np.uint64) * np.uint64(2) + np.uint64(lane + 1)) * GOLDEN
+        lanes[lane] = mix64(z) | np.uint64(1)
     return lanes
 
 

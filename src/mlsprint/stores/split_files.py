@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SIDE_SUFFIX", "arrow_table", "read_side", "write_rows"]
+__all__ = ["arrow_table", "read_side", "write_rows"]
 
-SIDE_SUFFIX = ".arrow"
 _COMPRESSION = "lz4"
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from mlsprint.data.columnwise import ordered_map
 from mlsprint.data.detectors import is_id_like
+from mlsprint.data.fingerprint import GOLDEN, mix64
 from mlsprint.data.profiling.associations import AssociationMatrix, association_matrix
 from mlsprint.data.profiling.findings import (
     THRESHOLDS,
@@ -146,16 +147,6 @@ def _roles(df: pd.DataFrame, spec: ProjectSpec) -> Roles:
                  reasons=dict(found.reasons), notes=found.notes)
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads integer codes over 64 bits."""
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
 def _summaries(df: pd.DataFrame, names: list[str]
                ) -> tuple[tuple[ColumnSummary, ...], np.ndarray]:
     """Summaries of ``names`` and a 64-bit hash of every row, in one pass over the columns.
@@ -185,8 +176,8 @@ def _summaries(df: pd.DataFrame, names: list[str]
 
 
 def _mixed_codes(codes: np.ndarray, position: int) -> np.ndarray:
-    salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * _GOLDEN
-    return _mix(salted + np.uint64(position))
+    salted = (np.asarray(codes, dtype=np.int64) + 1).astype(np.uint64) * GOLDEN
+    return mix64(salted + np.uint64(position))
 
 
 def _duplicates(df: pd.DataFrame, row_hash: np.ndarray, ids: tuple[str, ...]
