@@ -23,9 +23,14 @@ def frame() -> pd.DataFrame:
     return df
 
 
+@pytest.mark.parametrize("order", ["increasing", "temporal", "one", "last"])
 @pytest.mark.parametrize("chunk_rows", [262_144, 700])
-def test_a_side_reads_back_as_the_rows_it_was_cut_from(frame, tmp_path, chunk_rows):
+def test_a_side_reads_back_as_the_rows_it_was_cut_from(frame, tmp_path, chunk_rows, order):
+    # increasing positions are masked out of slices of the table; any other order
+    # (a temporal cut sorts by time) is gathered by position: both give the rows, in order
     rows = np.sort(np.random.default_rng(0).choice(len(frame), 2100, replace=False))
+    rows = {"increasing": rows, "temporal": np.random.default_rng(1).permutation(rows),
+            "one": rows[:1], "last": np.array([len(frame) - 1])}[order]
     path = tmp_path / "train.arrow"
     write_rows(arrow_table(frame), rows, path, chunk_rows=chunk_rows)
     back = read_side(path)

@@ -2,7 +2,9 @@
 
 LightGBM and XGBoost get a callback that stops boosting when the deadline passes;
 HistGradientBoosting and the forests grow in chunks (``warm_start``) and stop between
-chunks. The caller checks ``deadline.passed()`` afterwards and discards a cut fit.
+chunks; the perceptron trains one epoch at a time (``partial_fit``), keeps the weights of
+its best epoch on the fold's validation loss and stops between epochs. The caller checks
+``deadline.passed()`` afterwards and discards a cut fit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import numpy as np
 
 from mlsprint.training.cv import Deadline
 from mlsprint.training.estimators import (
@@ -23,6 +27,8 @@ from mlsprint.training.families import Family
 __all__ = ["best_iteration", "fit_model", "quiet_convergence", "rounds_run"]
 
 PATIENCE = 50
+EPOCH_PATIENCE = 10  # epochs without a better validation loss before the perceptron stops
+EPOCH_TOL = 1e-4  # a validation loss must drop by this much to count as better
 HGB_CHUNK = 100
 FOREST_CHUNK = 50
 
@@ -41,6 +47,7 @@ def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv
         "hist_gradient_boosting": _fit_hgb,
         "random_forest": _fit_forest,
         "extra_trees": _fit_forest,
+        "mlp": _fit_mlp,
     }.get(family.name)
     if fitter is None:
         with quiet_convergence():
@@ -51,11 +58,13 @@ def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv
 @contextmanager
 def quiet_convergence() -> Iterator[None]:
     """Silence ConvergenceWarning: a linear model stopped at ``max_iter`` is still a
-    candidate, judged by its cross-validated score like any other."""
+    candidate, judged by its cross-validated score like any other. Also the perceptron's
+    note that a batch larger than the rows is clipped to them (small folds): intended."""
     from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        warnings.filterwarnings("ignore", message="Got `batch_size` less than 1 or larger")
         yield
 
 
@@ -127,6 +136,38 @@ def _fit_forest(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any
     return model
 
 
+def _fit_mlp(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+             deadline: Deadline) -> Any:
+    """Epochs of ``partial_fit`` until the fold's validation log loss has not improved
+    for ``EPOCH_PATIENCE`` epochs, ``max_iter`` epochs or the deadline; the weights of
+    the best epoch are kept (``best_epoch_``, ``epochs_run_`` record the counts)."""
+    from sklearn.metrics import log_loss
+
+    # every class of the fold, so a class absent from its training rows still scores
+    classes = np.unique(np.concatenate([np.asarray(yt), np.asarray(yv)]))
+    best, best_epoch, best_weights = np.inf, 0, None
+    epoch = 0
+    # partial_fit re-seeds from an integer random_state at every call, which would shuffle
+    # every epoch's batches alike; one generator seeded from it advances (as fit's does)
+    seed = model.random_state
+    model.set_params(random_state=np.random.RandomState(seed))
+    with quiet_convergence():
+        for epoch in range(1, model.max_iter + 1):
+            model.partial_fit(Xt, yt, sample_weight=wt, classes=classes)
+            loss = log_loss(yv, model.predict_proba(Xv), sample_weight=wv, labels=classes)
+            if loss < best - EPOCH_TOL:
+                best, best_epoch = loss, epoch
+                best_weights = ([c.copy() for c in model.coefs_],
+                                [b.copy() for b in model.intercepts_])
+            if epoch - best_epoch >= EPOCH_PATIENCE or deadline.passed():
+                break
+    model.set_params(random_state=seed)
+    if best_weights is not None:
+        model.coefs_, model.intercepts_ = best_weights
+    model.best_epoch_, model.epochs_run_ = max(best_epoch, 1), epoch
+    return model
+
+
 def best_iteration(family: Family, model: Any) -> int | None:
     """Boosting rounds the fitted model uses (early stopping), ``None`` for others."""
     if family.name == "lightgbm":
@@ -136,6 +177,8 @@ def best_iteration(family: Family, model: Any) -> int | None:
         return int(inner.best_iteration) + 1
     if family.name == "hist_gradient_boosting":
         return int(model.n_iter_)
+    if family.name == "mlp":
+        return int(model.best_epoch_)
     return None
 
 
@@ -151,4 +194,6 @@ def rounds_run(family: Family, model: Any) -> int | None:
         return int(inner.get_booster().num_boosted_rounds())
     if family.name == "hist_gradient_boosting":
         return int(model.n_iter_)
+    if family.name == "mlp":
+        return int(model.epochs_run_)
     return None

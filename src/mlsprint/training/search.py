@@ -191,7 +191,7 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
             threadpool_limits(limits=1, user_api="blas"):
         ctx = _context(X, y_arr, contract, spec, plan, groups, sample_weight, seed,
                        preprocessor_factory)
-        families = select_families(spec.training.families)
+        families = select_families(spec.training.families, spec.task.type)
         import_libraries(families)
         metric = spec.task.primary
         extra = 0 if refit_extra is None else len(refit_extra.y)

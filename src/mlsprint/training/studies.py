@@ -1,4 +1,4 @@
-"""Optuna studies of one search: one per family, seeded, pruned, defaults enqueued first."""
+"""Optuna studies of one search: one per family, seeded, pruned, defaults and variants first."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ __all__ = ["open_studies"]
 
 def open_studies(families: list[Family], *, storage: str | None, study_name: str,
                  metric: str, task: str, random_state: int) -> dict[str, Any]:
-    """Create ``<study_name>.<family>`` for every family, its defaults enqueued.
+    """Create ``<study_name>.<family>`` for every family, its defaults and variants
+    enqueued.
 
     Raises
     ------
@@ -39,6 +40,7 @@ def open_studies(families: list[Family], *, storage: str | None, study_name: str
             raise TrackingError(
                 f"the Optuna study {name!r} already exists in {storage}; give each search "
                 "a new study_name (for example the run id)") from exc
-        study.enqueue_trial(family.defaults(task))
+        for params in (family.defaults(task), *family.variants(task)):
+            study.enqueue_trial(params)
         studies[family.name] = study
     return studies
