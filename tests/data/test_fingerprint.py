@@ -163,6 +163,65 @@ def test_parts_hash_as_their_own_frames(scheme):
     assert got["holdout"] != got["train"] != got["data"]
 
 
+def _every_kind() -> pd.DataFrame:
+    """Real columns of every kind a table holds: strings with missing values, integers,
+    floats with NaN, a parsed date with NaT, a nullable integer, booleans, a categorical,
+    mixed Python objects, signed zeros, a column with values on one side only and one
+    with none."""
+    df = read_dataset("diabetes_130us", nrows=2000)
+    bikes = read_dataset("bike_sharing_hourly", nrows=2000)
+    df["dteday"] = pd.to_datetime(bikes["dteday"]).where(bikes["hr"] != 3)
+    df["casual"] = bikes["casual"].astype("Int64").mask(bikes["casual"] == 0)
+    df["temp"] = bikes["temp"].where(bikes["hr"] != 5)
+    df["workingday"] = bikes["workingday"].astype(bool)
+    df["season"] = bikes["season"].astype("category")
+    # values that factorising merges but that hash apart: they must not take the shortcut
+    df["mixed"] = pd.Series([1, "a", 1.0, True, None] * 400, dtype="object")
+    df["signed_zero"] = np.where(np.arange(len(df)) % 2, 0.0, -0.0)
+    df["sparse"] = np.where(np.arange(len(df)) < 10, "x", None)
+    df["nothing"] = None
+    return df
+
+
+@pytest.mark.parametrize("scheme", ["tab2", "sha256"])
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_a_factorised_table_fingerprints_as_when_hashed_value_by_value(scheme, narrowed):
+    # Oracle: the value-by-value hashing. Hashing each column's distinct values and
+    # taking them by code (what the profile's factorisation allows) must agree on every
+    # kind of column, on the table and on parts (one where "sparse" has no value).
+    from mlsprint.data.fingerprint import narrow_codes
+
+    df = _every_kind()
+    factorized = {}
+    for name in df.columns:
+        codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
+        factorized[name] = (narrow_codes(codes, len(uniques)) if narrowed else codes, uniques)
+    assert factorized["admission_type_id"][0].dtype == (np.int8 if narrowed else np.intp)
+    rng = np.random.default_rng(0)
+    holdout = np.sort(rng.choice(np.arange(10, len(df)), 400, replace=False))
+    parts = {"train": np.setdiff1d(np.arange(len(df)), holdout), "holdout": holdout}
+    assert fingerprints(df, parts, scheme=scheme, factorized=factorized) == \
+        fingerprints(df, parts, scheme=scheme)
+
+
+def test_the_profile_hands_over_every_string_columns_factorisation():
+    from mlsprint.data.profiling import profile
+    from mlsprint.spec import parse_spec
+
+    df = _every_kind().drop(columns=["nothing"])
+    spec = parse_spec({"name": "t", "task": {"type": "multiclass"},
+                       "data": {"source": "t.csv", "target": "readmitted"}})
+    factorized = {}
+    profile(df, spec, factorized=factorized)
+    assert list(factorized) == [c for c in df.columns
+                                if isinstance(df[c].dtype, pd.StringDtype)]
+    codes, uniques = factorized["race"]
+    expected_codes, expected_uniques = pd.factorize(df["race"], use_na_sentinel=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert codes.dtype == np.int8 and list(uniques) == list(expected_uniques)
+    assert fingerprints(df, factorized=factorized) == fingerprints(df)
+
+
 def test_ordered_map_keeps_order_and_holds_few_results():
     import threading
 

@@ -19,6 +19,14 @@ turn a column of those into the table's digest; the prefix of a fingerprint name
 
 Fingerprints recorded under the old scheme stay comparable: :func:`matches` recomputes a
 table under the scheme of the value it is compared with.
+
+A string column already factorised (``mlsprint profile`` factorises every column for its
+summaries) need not be hashed value by value: hashing its distinct values and taking
+them by code gives the same value hashes (``fingerprints(..., factorized=...)``). Only
+string columns take that path: factorising merges values that hash apart when normalised
+(0.0 and -0.0, NaNs of different payloads, 1 and 1.0 and True in an object column), and
+numbers hash fast anyway; strings are where the time goes (pandas materialises each one
+as a Python object to hash it).
 """
 
 from __future__ import annotations
@@ -32,11 +40,21 @@ import pandas as pd
 
 from mlsprint.data.columnwise import ordered_map
 
-__all__ = ["GOLDEN", "SCHEME", "fingerprint", "fingerprints", "kind_of", "matches", "mix64"]
+__all__ = ["GOLDEN", "SCHEME", "Factorized", "fingerprint", "fingerprints", "kind_of",
+           "matches", "mix64", "narrow_codes"]
 
 SCHEME = "tab2"
 _LEGACY = "sha256"
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd: SplitMix64's step
+
+# a column's ``pd.factorize(column, use_na_sentinel=True)``: codes (-1 = missing), uniques
+Factorized = tuple[np.ndarray, Any]
+
+
+def narrow_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """Factorisation codes in the smallest signed integer type that holds them (a column
+    of a few distinct values keeps 1 byte a row instead of 8)."""
+    return codes.astype(np.min_scalar_type(-max(n_uniques, 1)), copy=False)
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
@@ -102,13 +120,17 @@ def matches(df: pd.DataFrame, recorded: str, *, current: str | None = None) -> b
 
 
 def fingerprints(df: pd.DataFrame, parts: Mapping[str, np.ndarray] | None = None, *,
-                 scheme: str = SCHEME) -> dict[str, str]:
+                 scheme: str = SCHEME,
+                 factorized: Mapping[Any, Factorized] | None = None) -> dict[str, str]:
     """Fingerprint a table and row subsets of it in one pass over its columns.
 
     ``parts`` maps a name to row positions; its fingerprint equals
     ``fingerprint(df.iloc[rows])``, but each column is hashed once, not once per part
     (cutting a holdout fingerprints the table and both sides of it). Columns are hashed
     two at a time: Arrow's dictionary encoding and NumPy release the GIL.
+    ``factorized`` maps column labels to their factorisation of ``df`` (codes may be
+    narrowed): those of string dtype hash their distinct values only, with the same
+    result.
 
     Returns
     -------
@@ -118,8 +140,9 @@ def fingerprints(df: pd.DataFrame, parts: Mapping[str, np.ndarray] | None = None
     parts = {"data": np.arange(len(df)), **(parts or {})}
     digests = {name: _digest(len(rows), df.shape[1]) for name, rows in parts.items()}
     weights = _Weights()
+    known = factorized or {}
     for name, (kind, hashes, missing) in zip(df.columns, ordered_map(
-            lambda name: _column_hashes(df[name]), df.columns), strict=True):
+            lambda name: _column_hashes(df[name], known.get(name)), df.columns), strict=True):
         for part, rows in parts.items():
             part_kind, part_hashes = kind, hashes if part == "data" else hashes[rows]
             if kind != "empty" and len(rows) and missing[rows].all():  # no value on this side
@@ -160,12 +183,29 @@ def _splitmix_weights(n: int) -> np.ndarray:
     return lanes
 
 
-def _column_hashes(col: pd.Series) -> tuple[str, np.ndarray, np.ndarray]:
-    """The column's hashed kind, one little-endian uint64 per value, and its missing mask."""
+def _column_hashes(col: pd.Series, factorized: Factorized | None = None
+                   ) -> tuple[str, np.ndarray, np.ndarray]:
+    """The column's hashed kind, one little-endian uint64 per value, and its missing mask
+    (from ``factorized``, the column's factorisation, when given)."""
     kind = kind_of(col)
     kind = "number" if kind in ("integer", "float") else kind
-    missing = col.isna().to_numpy()
+    if not isinstance(col.dtype, pd.StringDtype):  # see the module's docstring
+        factorized = None
+    missing = col.isna().to_numpy() if factorized is None else factorized[0] < 0
     if len(col) and missing.all():  # no values, so no type: SQL gives object, CSV float
-        kind, col = "empty", pd.Series([None] * len(col), dtype="object")
-    values = pd.util.hash_pandas_object(_normalised(col), index=False).to_numpy()
+        kind, col, factorized = "empty", pd.Series([None] * len(col), dtype="object"), None
+    if factorized is None:
+        values = _hash_values(col)
+    else:
+        codes, uniques = factorized
+        distinct = pd.Series(uniques, copy=False)
+        if missing.any():  # code -1 takes the last hash: the column's own missing value
+            distinct = pd.concat([distinct, col.iloc[[int(np.argmax(missing))]]],
+                                 ignore_index=True)
+        values = _hash_values(distinct).take(codes)
     return kind, np.ascontiguousarray(values, dtype="<u8"), missing
+
+
+def _hash_values(col: pd.Series) -> np.ndarray:
+    """pandas' 64-bit SipHash of each normalised value (each value's hash alone)."""
+    return pd.util.hash_pandas_object(_normalised(col), index=False).to_numpy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlsprint.data.fingerprint import fingerprints, matches
+from mlsprint.data.fingerprint import Factorized, fingerprints, matches
 from mlsprint.data.split import SplitPlan, choose_split, split_holdout
 from mlsprint.errors import DataError
 from mlsprint.sources.tables import LoadedTable
@@ -61,12 +62,16 @@ def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) ->
     project.open_tracker_early()
     project.import_early("sklearn.model_selection")
     table = project.data()
-    report = profile(table.frame, project.spec, random_state=project.spec.seed)
+    # the profile factorises every column; the holdout's fingerprints reuse that
+    factorized: dict[Any, Factorized] = {}
+    report = profile(table.frame, project.spec, random_state=project.spec.seed,
+                     factorized=factorized)
     data = report.to_dict()
     html = write_text_atomic(project.paths.reports / "profile.html", render_profile_html(report))
     out_json = write_json_atomic(project.paths.reports / "profile.json", data)
     write_json_atomic(project.paths.state / PROFILE_STATE, data)
-    split = _cut_holdout(project, table, report, resplit=resplit)
+    split = _cut_holdout(project, table, report, resplit=resplit, factorized=factorized)
+    factorized.clear()
     counts = Counter(f.severity for f in report.findings)
     with project.phase("profile", fingerprint=split.fingerprints["data"],
                        params={"rows": len(table.frame), "sample_rows": report.sample_size_used,
@@ -100,8 +105,8 @@ def load_train(project: Project) -> pd.DataFrame:
     return frame
 
 
-def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: bool
-                 ) -> SplitOutcome:
+def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: bool,
+                 factorized: Mapping[Any, Factorized] | None = None) -> SplitOutcome:
     split_json = project.paths.split_dir / "split.json"
     if split_json.exists() and not resplit:
         recorded = json.loads(split_json.read_text(encoding="utf-8"))
@@ -126,7 +131,8 @@ def _cut_holdout(project: Project, table: LoadedTable, report: Any, *, resplit: 
             arrow = arrow_table(frame)
             writing = [pool.submit(write_rows, arrow, rows, temp)
                        for (rows, _), temp in zip(sides.values(), temps, strict=True)]
-            fps = fingerprints(frame, {side: rows for side, (rows, _) in sides.items()})
+            fps = fingerprints(frame, {side: rows for side, (rows, _) in sides.items()},
+                               factorized=factorized)
             for future in writing:
                 future.result()
     except BaseException:

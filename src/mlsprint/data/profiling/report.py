@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlsprint.data.columnwise import ordered_map
 from mlsprint.data.detectors import is_id_like
-from mlsprint.data.fingerprint import GOLDEN, mix64
+from mlsprint.data.fingerprint import GOLDEN, Factorized, mix64, narrow_codes
 from mlsprint.data.profiling.associations import AssociationMatrix, association_matrix
 from mlsprint.data.profiling.findings import (
     THRESHOLDS,
@@ -147,30 +147,39 @@ def _roles(df: pd.DataFrame, spec: ProjectSpec) -> Roles:
                  reasons=dict(found.reasons), notes=found.notes)
 
 
-def _summaries(df: pd.DataFrame, names: list[str]
+def _summaries(df: pd.DataFrame, names: list[str],
+               factorized: dict[Any, Factorized] | None = None
                ) -> tuple[tuple[ColumnSummary, ...], np.ndarray]:
     """Summaries of ``names`` and a 64-bit hash of every row, in one pass over the columns.
 
     Each column is factorised once, on one of two threads; its codes feed its summary and
     the row hashes, so the frame is never copied. A row's hash is the wrapping sum of its
     columns' mixed codes: two rows that differ in one column always differ (the mix is a
-    bijection), in more only by a 2**-64 accident.
+    bijection), in more only by a 2**-64 accident. ``factorized`` receives each string
+    column's factorisation (codes narrowed) when given.
     """
     wanted = set(names)
 
-    def one_column(position: int) -> tuple[ColumnSummary | None, np.ndarray]:
+    def one_column(position: int
+                   ) -> tuple[ColumnSummary | None, np.ndarray, Factorized | None]:
         column = df.iloc[:, position]
         name = str(df.columns[position])
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         summary = (summarize_column(column, name, factorized=(codes, uniques))
                    if name in wanted else None)
-        return summary, _mixed_codes(codes, position)
+        # kept for the fingerprints of string columns only (the others hash fast by value)
+        kept = (narrow_codes(codes, len(uniques)), uniques) if factorized is not None \
+            and isinstance(column.dtype, pd.StringDtype) else None
+        return summary, _mixed_codes(codes, position), kept
 
     summaries = []
     row_hash = np.zeros(len(df), dtype=np.uint64)
-    for summary, mixed in ordered_map(one_column, range(df.shape[1])):
+    for position, (summary, mixed, kept) in enumerate(
+            ordered_map(one_column, range(df.shape[1]))):
         if summary is not None:
             summaries.append(summary)
+        if factorized is not None and kept is not None:
+            factorized[df.columns[position]] = kept
         row_hash += mixed  # uint64 arrays wrap silently: no overflow warning to silence
     return tuple(summaries), row_hash
 
@@ -305,7 +314,8 @@ def _check_target(df: pd.DataFrame, spec: ProjectSpec) -> None:
 
 
 def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
-            random_state: int = 0) -> ProfileReport:
+            random_state: int = 0,
+            factorized: dict[Any, Factorized] | None = None) -> ProfileReport:
     """Profile a table for the project: summaries, findings, exclusions, roles.
 
     Parameters
@@ -318,6 +328,10 @@ def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
         Rows of the seeded sample used by the expensive checks.
     random_state : int
         Seed of the sample and of the cross-validation folds.
+    factorized : dict, optional
+        Receives every string column's factorisation (label to narrowed codes and
+        uniques), for :func:`mlsprint.data.fingerprint.fingerprints` to hash their
+        distinct values only.
     """
     _check_target(df, spec)
     target = spec.data.target
@@ -327,7 +341,7 @@ def profile(df: pd.DataFrame, spec: ProjectSpec, *, sample_rows: int = 20000,
     # NumPy over every row, on two threads): the row hashes need the ids only at the end.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsprint-roles") as pool:
         inferring = pool.submit(_roles, df, spec)
-        columns, row_hash = _summaries(df, names)
+        columns, row_hash = _summaries(df, names, factorized)
         roles = inferring.result()
     exact, no_ids = _duplicates(df, row_hash, roles.id)
     roles = replace(roles, constant=tuple(dict.fromkeys(
