@@ -30,8 +30,7 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
 4. greedy ensemble selection over the leaders' out-of-fold predictions is kept only when
    it beats the best single model out of fold *and* its refit fits the time left; when
    it is not kept, the time reserved for it goes back to trials, and the choice is made
-   again at their end; when it is kept, the time reserved beyond its refit does, and the
-   choice made again stands only if it is at least as good out of fold;
+   again at their end;
 5. the chosen pipeline is refitted on every row, plus ``refit_extra``'s when given (the
    reserve of step 3 counts them), on a seeded subsample, never smaller than its folds',
    only when the time left is too short for all (``refit_rows``);
@@ -54,7 +53,7 @@ import numpy as np
 from mlsprint.data.contract import DataContract
 from mlsprint.errors import DataError
 from mlsprint.spec.model import ProjectSpec
-from mlsprint.training.candidates import ENSEMBLE_SLACK, CandidatePool, final_pipeline
+from mlsprint.training.candidates import CandidatePool, final_pipeline
 from mlsprint.training.cv import CVContext, Deadline, FoldCache
 from mlsprint.training.estimators import fit_estimator
 from mlsprint.training.families import select_families
@@ -216,16 +215,6 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         if choice.ensemble is not None and not choice.ensemble.kept and loop.resume():
             loop.run()  # the time kept for an ensemble that did not pay goes to trials
             choice = pool.choose(ctx, Deadline(end), preprocessor_factory)
-        elif choice.name == "ensemble" and loop.resume(ENSEMBLE_SLACK * choice.refit_estimate):
-            # the time kept beyond the chosen ensemble's refit goes to trials; the choice
-            # made again stands only if it is at least as good out of fold (the first
-            # one's refit still fits: its time was kept)
-            first = choice
-            loop.run()
-            again = pool.choose(ctx, Deadline(end), preprocessor_factory)
-            better = again.oof_score >= first.oof_score if pool.greater \
-                else again.oof_score <= first.oof_score
-            choice = again if better else first
         searched = time.perf_counter() - start
         pipeline = final_pipeline(choice, ctx, preprocessor_factory)
         rows = _refit_rows(choice, pool, Deadline(end))

@@ -58,7 +58,6 @@ class TrialLoop:
         self.choose_seconds = 0.0  # measured by search(): greedy ensemble selection
         self.resized: set[str] = set()
         self.waiting: set[str] = set()  # dropped for lack of time only
-        self.kept_refit = 0.0  # the refit of an ensemble already chosen, kept while trials go on
 
     # -- the clock -------------------------------------------------------------------
 
@@ -71,16 +70,15 @@ class TrialLoop:
 
     def _reserve(self, family: Family) -> float:
         """Seconds kept for the final refit: the leaders' (a possible ensemble) until the
-        ensemble is decided, then the leader's or the chosen ensemble's; or this family's
-        own cheapest refit if larger (the trial may produce the new leader)."""
+        ensemble is decided, then the leader's; or this family's own cheapest refit if
+        larger (the trial may produce the new leader)."""
         if self.budget is None:
             return 0.0
         if self.ensemble_reserve:
             leaders = self.pool.refit_reserve(self.budget)
         else:  # the choice is made again: its measured time is kept too
             board = self.pool.leaderboard()
-            leaders = max(self.pool.refit_estimate(board[0]) if board else 0.0,
-                          self.kept_refit)
+            leaders = self.pool.refit_estimate(board[0]) if board else 0.0
             leaders += 1.2 * self.choose_seconds
         return max(leaders, self.pool.family_refit(family.name))
 
@@ -216,14 +214,12 @@ class TrialLoop:
                 continue
             self._trial(family, deadline, rows)
 
-    def resume(self, kept_refit: float = 0.0) -> bool:
-        """After the ensemble was decided: release the reserve kept for a possible one,
-        but ``kept_refit`` (the chosen ensemble's refit, when one was kept), and let the
+    def resume(self) -> bool:
+        """After the ensemble was decided against: release its reserve and let the
         families that were waiting for time go on; True if a trial may fit."""
         if self.budget is None or not self.ensemble_reserve or not self.waiting:
             return False
         self.ensemble_reserve = False
-        self.kept_refit = kept_refit
         self.dropped -= self.waiting
         for name in self.waiting:
             if self.rows.get(name) == 0:
