@@ -3,13 +3,13 @@
 The pool keeps the out-of-fold predictions of its leaders and of each family's best (not
 of every trial, to bound memory), estimates how long refitting a candidate on all rows
 takes (its measured fold fits per training row, boosting rounds scaled to those the refit
-keeps, times the rows),
-and picks the final model: the best single candidate whose refit fits the time left (on
-all rows, or at least on as many rows as its folds were fitted on), or a greedy ensemble
-of the leaders and each family's best when that beats it out of fold and its refit on all
-rows fits the time left. Each family's best takes part because an ensemble gains from
-models that err differently: on german_credit the perceptron ranked eighth, behind six
-XGBoost trials, yet AutoGluon's ensembles give their neural networks most weight there.
+keeps, times the rows), and picks the final model: the best single candidate whose refit
+fits the time left (on all rows, or at least on as many rows as its folds were fitted
+on), or a greedy ensemble of the leaders and each family's best when that beats it out of
+fold and its refit on all rows fits the time left. Each family's best takes part because
+an ensemble gains from models that err differently: in one 60 s search of german_credit
+the perceptron ranked eighth, behind six XGBoost trials, yet AutoGluon's ensembles give
+their neural networks most weight there.
 """
 
 from __future__ import annotations
