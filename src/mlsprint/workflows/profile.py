@@ -62,7 +62,8 @@ def run_profile(folder: str | Path | Project = ".", *, resplit: bool = False) ->
     project.open_tracker_early()
     project.import_early("sklearn.model_selection")
     table = project.data()
-    # the profile factorises every column; the holdout's fingerprints reuse that
+    # the profile factorises every column; the holdout's fingerprints reuse the string
+    # columns' factorisation (hashing their distinct values only)
     factorized: dict[Any, Factorized] = {}
     report = profile(table.frame, project.spec, random_state=project.spec.seed,
                      factorized=factorized)
