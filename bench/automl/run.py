@@ -2,16 +2,18 @@
 
 Every run is one process (bench/automl/worker.py in the system's own virtualenv) pinned
 to the same 2 cores (``taskset -c 0,1``, OMP/MKL/OpenBLAS threads = 2,
-``OMP_WAIT_POLICY=PASSIVE``), one run at a time, on the same seeded 75/25 split. The
-parent samples the resident memory of the worker's whole process tree (AutoGluon starts
-helpers) every 0.2 s for the peak. Each finished run is appended as one JSON line to
-bench/results/automl.jsonl; a run whose key is already there is skipped, so the sweep
-resumes where it stopped. Standard library only: run it with any Python 3.11.
+``OMP_WAIT_POLICY=PASSIVE`` unless ``--omp-wait-policy default``), one run at a time, on
+the same seeded 75/25 split. The parent samples the resident memory of the worker's
+whole process tree (AutoGluon starts helpers) every 0.2 s for the peak. Each finished
+run is appended as one JSON line to bench/results/automl.jsonl; a run whose key is
+already there is skipped, so the sweep resumes where it stopped. Standard library only:
+run it with any Python 3.11.
 
     python3 bench/automl/run.py                      # the 60 s sweep, every dataset
     python3 bench/automl/run.py --long               # the 300 s sweep on 3 datasets
     python3 bench/automl/run.py --datasets german_credit dry_bean --systems mlsprint
     python3 bench/automl/run.py --list               # what is done, what is pending
+    python3 bench/automl/run.py --omp-wait-policy default   # OpenMP's own wait policy
 """
 
 from __future__ import annotations
@@ -102,15 +104,17 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def _env() -> dict[str, str]:
+def _env(wait_policy: str = "PASSIVE") -> dict[str, str]:
     env = dict(os.environ)
     env.update({"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2",
-                "OMP_WAIT_POLICY": "PASSIVE", "PYTHONHASHSEED": "0",
+                "OMP_WAIT_POLICY": wait_policy, "PYTHONHASHSEED": "0",
                 "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"})
+    if wait_policy == "default":  # OpenMP's own: spin a while, then sleep
+        del env["OMP_WAIT_POLICY"]
     return env
 
 
-def execute(run: dict) -> dict:
+def execute(run: dict, wait_policy: str = "PASSIVE") -> dict:
     """Run one worker process; return the result record (status ok / error / timeout)."""
     python = PYTHON[run["system"]]
     cmd = ["taskset", "-c", CORES, str(python), str(WORKER), run["system"], run["dataset"],
@@ -120,7 +124,7 @@ def execute(run: dict) -> dict:
     load = os.getloadavg()[0]
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env(), cwd=ROOT)
+                            env=_env(wait_policy), cwd=ROOT)
     peak = [0]
     stop = threading.Event()
 
@@ -140,7 +144,8 @@ def execute(run: dict) -> dict:
         status = "timeout"
     stop.set()
     sampler.join()
-    record = dict(run, status=status, wall_seconds=time.time() - started,
+    record = dict(run, status=status, omp_wait_policy=wait_policy,
+                  wall_seconds=time.time() - started,
                   peak_rss_mb=peak[0] / 2**20, load_at_start=load,
                   finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     lines = [ln for ln in out.splitlines() if ln.startswith("{")]
@@ -164,7 +169,18 @@ def main(argv: list[str]) -> int:
                         help="run again the keys whose recorded status is not ok")
     parser.add_argument("--force", action="store_true",
                         help="run every selected key again (report.py uses the latest)")
+    parser.add_argument("--omp-wait-policy", choices=["PASSIVE", "default"],
+                        default="PASSIVE",
+                        help="OMP_WAIT_POLICY of every run (default: OpenMP's own, unset)")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="JSON lines file (default bench/results/automl.jsonl, or "
+                             "automl-omp-default.jsonl with --omp-wait-policy default)")
     args = parser.parse_args(argv)
+    global RESULTS
+    if args.results is not None:
+        RESULTS = args.results
+    elif args.omp_wait_policy == "default":
+        RESULTS = RESULTS.with_name("automl-omp-default.jsonl")
     datasets = args.datasets or (LONG_DATASETS if args.long else DATASETS)
     budget = args.budget or (300.0 if args.long else 60.0)
     runs = planned(datasets, args.systems, budget, args.seed, args.long)
@@ -187,7 +203,7 @@ def main(argv: list[str]) -> int:
             print(f"skip {run['system']}: {PYTHON[run['system']]} missing; run "
                   "bash bench/automl/make_envs.sh", file=sys.stderr)
             continue
-        record = execute(run)
+        record = execute(run, args.omp_wait_policy)
         with RESULTS.open("a") as fh:
             fh.write(json.dumps(record, default=str) + "\n")
         print(f"{run['dataset']:>20} {run['system']:>9} {run['preset'] or '':>14} "

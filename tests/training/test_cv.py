@@ -149,3 +149,76 @@ def test_refit_estimates_scale_with_rows_and_the_fallback_refit_keeps_the_folds_
     assert _refit_rows(choice, pool, Deadline(None)) is None  # time enough: every row
     # no time left: refit on as many rows as its folds were fitted on, not fewer
     assert _refit_rows(choice, pool, Deadline(time.perf_counter())) == 300
+
+
+def test_refit_rounds_grow_with_the_rows_over_the_folds(german: Problem, monkeypatch) -> None:
+    # the rounds early stopping chose on 200-row folds, grown to the 1,000 rows of the
+    # search as (1000 / 200) ** 0.5; then to the refit's rows, more or fewer
+    from mlsprint.training import fitting
+    from mlsprint.training.candidates import CandidatePool
+
+    seen: list[int] = []
+    real = fitting.best_iteration
+
+    def spy(family, model):
+        seen.append(real(family, model))
+        return seen[-1]
+
+    monkeypatch.setattr(fitting, "best_iteration", spy)
+    ctx = _context(german, rows=1000, folds=3)
+    fam = FAMILIES["lightgbm"]
+    outcome = cross_validate(fam, fam.defaults("binary"), ctx, deadline=Deadline(None),
+                             rows=200)
+    assert len(seen) == 3
+    grown = round(np.mean(seen) * (1000 / outcome.train_rows) ** 0.5)
+    assert outcome.n_estimators == grown > max(seen)
+    pool = CandidatePool("roc_auc", n_rows=1500, folds=ctx.cache.folds, searched_rows=1000)
+    record = pool.add(fam, fam.defaults("binary"), outcome, trial=-1, train_rows=200)
+    assert pool.refit_rounds(record) == round(grown * 1.5 ** 0.5)
+    assert pool.refit_rounds(record, 250) == round(grown * 0.25 ** 0.5)
+    # the refit estimate grows by the rounds too, not only by the rows
+    ratio = pool.refit_estimate(record) / pool.refit_estimate(record, 1000)
+    assert ratio == pytest.approx(1.5 ** 0.85 * 1.5 ** 0.5)
+    linear = FAMILIES["linear"]
+    plain = cross_validate(linear, linear.defaults("binary"), ctx, deadline=Deadline(None))
+    assert plain.n_estimators is None
+    assert pool.refit_rounds(pool.add(linear, linear.defaults("binary"), plain, -1)) is None
+
+
+def test_boosters_fit_small_folds_on_one_thread(german: Problem, monkeypatch) -> None:
+    # a second OpenMP thread costs more than it gives on small fits (2-17x slower with
+    # OMP_WAIT_POLICY=PASSIVE): every fold of these 1,000 rows fits on one, HGB included
+    from threadpoolctl import threadpool_info
+
+    from mlsprint.training import families, fitting
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    lgbm, linear = FAMILIES["lightgbm"], FAMILIES["linear"]
+    assert families.fit_threads(lgbm, 2, 19_999) == 1
+    assert families.fit_threads(lgbm, 2, 20_000) == 2
+    assert families.fit_threads(linear, 2, 100) == 2  # BLAS is limited elsewhere
+    assert families.fit_threads(lgbm, 1, 10**6) == 1
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    assert families.fit_threads(lgbm, 2, 100_000) == 1
+    assert families.fit_threads(lgbm, 2, 200_000) == 2
+
+    seen: list[tuple[str, int, set[int]]] = []
+    real = fitting.fit_model
+
+    def spy(family, model, *args, **kwargs):
+        openmp = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"}
+        inner = getattr(model, "estimator", model)
+        seen.append((family.name, inner.get_params().get("n_jobs"), openmp))
+        return real(family, model, *args, **kwargs)
+
+    monkeypatch.setattr(fitting, "fit_model", spy)
+    ctx = _context(german, rows=1000, folds=2)
+    assert ctx.n_jobs == 2
+    for name in ("lightgbm", "xgboost", "hist_gradient_boosting"):
+        fam = FAMILIES[name]
+        cross_validate(fam, fam.defaults("binary"), ctx, deadline=Deadline(None))
+    assert [s[0] for s in seen] == ["lightgbm"] * 2 + ["xgboost"] * 2 \
+        + ["hist_gradient_boosting"] * 2
+    for name, n_jobs, openmp in seen:
+        assert openmp == {1}, name
+        assert n_jobs == (None if name == "hist_gradient_boosting" else 1), name

@@ -146,6 +146,34 @@ def test_refit_full_fits_a_copy_on_more_rows(german: Problem, german_result) -> 
                               german_result.pipeline.predict_proba(german.X.tail(50)))
 
 
+def _boosters(result, pipeline) -> list[tuple[object, object]]:
+    """(record, model step) of each member of ``pipeline`` (``result``'s chosen one,
+    unfitted members of an ensemble included) that early-stops."""
+    records = {r.name: r for r in result.leaderboard}
+    model = pipeline.named_steps["model"]
+    members = ([(name, p.named_steps["model"]) for name, p in model.estimators]
+               if result.best == "ensemble" else [(result.best, model)])
+    return [(records[name], getattr(m, "estimator", m))  # XGBoost's label encoder
+            for name, m in members if records[name].n_estimators is not None]
+
+
+def _rounds_key(model) -> str:
+    return "max_iter" if "max_iter" in model.get_params() else "n_estimators"
+
+
+def _with_rounds(result, grow) -> Pipeline:
+    """A copy of ``result``'s pipeline whose boosters run ``grow(record.n_estimators)``
+    rounds; checks ``result``'s own run ``record.n_estimators``."""
+    from sklearn.base import clone
+
+    for record, model in _boosters(result, result.pipeline):
+        assert model.get_params()[_rounds_key(model)] == record.n_estimators, record.name
+    copy = clone(result.pipeline)
+    for record, model in _boosters(result, copy):
+        model.set_params(**{_rounds_key(model): grow(record.n_estimators)})
+    return copy
+
+
 def test_refit_extra_rows_join_only_the_final_refit(german: Problem, german_result) -> None:
     # --refit-full: the same search, then the chosen pipeline fitted on train + extra rows,
     # exactly as refitting the search's pipeline on those rows gives (oracle).
@@ -156,7 +184,12 @@ def test_refit_extra_rows_join_only_the_final_refit(german: Problem, german_resu
     np.testing.assert_array_equal(result.oof, german_result.oof)
     both_X = pd.concat([german.X, X_h], ignore_index=True)
     both_y = pd.concat([german.y, y_h], ignore_index=True)
-    expected = refit_full(german_result.pipeline, both_X, both_y)
+    # the boosting rounds grow with the rows: (1300 / 1000) ** 0.5 times the search's
+    assert _boosters(german_result, german_result.pipeline), "a booster was chosen"
+    grown = _with_rounds(german_result, lambda n: round(n * 1.3 ** 0.5))
+    for record, model in _boosters(result, result.pipeline):
+        assert model.get_params()[_rounds_key(model)] == round(record.n_estimators * 1.3 ** 0.5)
+    expected = refit_full(grown, both_X, both_y)
     probe = german.X.head(200)
     np.testing.assert_array_equal(result.pipeline.predict_proba(probe),
                                   expected.predict_proba(probe))

@@ -25,7 +25,13 @@ from mlsprint.evaluation.metrics import greater_is_better
 from mlsprint.training.cv import CVContext, CVOutcome, Deadline
 from mlsprint.training.ensemble import greedy_selection
 from mlsprint.training.estimators import EnsembleClassifier, EnsembleRegressor
-from mlsprint.training.families import FAMILIES, Family, build_estimator
+from mlsprint.training.families import (
+    FAMILIES,
+    Family,
+    build_estimator,
+    fit_threads,
+    refit_rounds,
+)
 from mlsprint.training.result import CandidateRecord, EnsembleInfo
 
 __all__ = ["CandidatePool", "Choice", "final_pipeline", "rows_scale"]
@@ -58,12 +64,15 @@ class CandidatePool:
     """Every completed candidate, best first, with the leaders' out-of-fold output."""
 
     def __init__(self, metric: str, *, n_rows: int,
-                 folds: list[tuple[np.ndarray, np.ndarray]]) -> None:
+                 folds: list[tuple[np.ndarray, np.ndarray]],
+                 searched_rows: int | None = None) -> None:
         self.metric = metric
         self.greater = greater_is_better(metric)
         self.records: list[CandidateRecord] = []
         self.oofs: dict[str, np.ndarray] = {}
-        self.n_rows = n_rows
+        self.n_rows = n_rows  # the refit's rows (the search's, plus any added for it)
+        # the rows a record's n_estimators are sized for (CVOutcome.n_estimators)
+        self.searched_rows = n_rows if searched_rows is None else searched_rows
         self.mean_train = float(np.mean([len(train) for train, _ in folds]))
         self._per_family: dict[str, int] = {}
         self._per_row: dict[str, tuple[float, float]] = {}  # (rows, refit seconds)
@@ -107,8 +116,17 @@ class CandidatePool:
         fold fits (boosters: scaled to the rounds the refit keeps), scaled by rows."""
         fitted, seconds = self._per_row.get(
             record.name, (record.train_rows or self.mean_train, record.fit_seconds))
-        ratio = (self.n_rows if rows is None else rows) / max(fitted, 1.0)
-        return seconds * rows_scale(record.family, ratio) * REFIT_OVERHEAD
+        rows = self.n_rows if rows is None else rows
+        rounds = (rows / max(self.searched_rows, 1)) ** FAMILIES[record.family].rounds_exponent
+        return seconds * rows_scale(record.family, rows / max(fitted, 1.0)) * rounds \
+            * REFIT_OVERHEAD
+
+    def refit_rounds(self, record: CandidateRecord, rows: float | None = None) -> int | None:
+        """Boosting rounds (epochs) of ``record``'s refit on ``rows`` rows (all if None)."""
+        if record.n_estimators is None:
+            return None
+        return refit_rounds(FAMILIES[record.family], record.n_estimators, self.searched_rows,
+                            self.n_rows if rows is None else rows)
 
     def min_refit_estimate(self, record: CandidateRecord) -> float:
         """Seconds to refit ``record`` on as many rows as its folds were fitted on."""
@@ -199,19 +217,36 @@ def _oof_score(oof: np.ndarray, ctx: CVContext) -> float:
 
 
 def candidate_pipeline(record: CandidateRecord, ctx: CVContext,
-                       factory: Callable[[str], Any]) -> Pipeline:
-    """An unfitted ``Pipeline`` (preprocessor + model) of one leaderboard row."""
+                       factory: Callable[[str], Any], rounds: int | None = None,
+                       rows: int | None = None) -> Pipeline:
+    """An unfitted ``Pipeline`` (preprocessor + model) of one leaderboard row, with
+    ``rounds`` boosting rounds (epochs; default: the record's), its threads chosen for a
+    fit on ``rows`` rows (default: the search's)."""
     family = FAMILIES[record.family]
-    model = build_estimator(record.family, record.params, task=ctx.task, n_jobs=ctx.n_jobs,
-                            random_state=ctx.random_state, n_estimators=record.n_estimators)
+    rows = len(ctx.cache.y) if rows is None else rows
+    model = build_estimator(record.family, record.params, task=ctx.task,
+                            n_jobs=fit_threads(family, ctx.n_jobs, rows),
+                            random_state=ctx.random_state,
+                            n_estimators=rounds or record.n_estimators)
+    if record.params.get("target") == "log":
+        from sklearn.compose import TransformedTargetRegressor
+
+        model = TransformedTargetRegressor(regressor=model, func=np.log1p,
+                                           inverse_func=np.expm1, check_inverse=False)
     return Pipeline([("preprocess", factory(family.for_model)), ("model", model)])
 
 
-def final_pipeline(choice: Choice, ctx: CVContext, factory: Callable[[str], Any]) -> Pipeline:
-    """The unfitted final pipeline of ``choice`` (single model or ensemble)."""
+def final_pipeline(choice: Choice, ctx: CVContext, factory: Callable[[str], Any],
+                   pool: CandidatePool, rows: int | None = None) -> Pipeline:
+    """The unfitted final pipeline of ``choice`` (single model or ensemble) for a refit on
+    ``rows`` rows (all of ``pool``'s if None): boosting rounds grown (or shrunk) to them."""
+    def one(record: CandidateRecord) -> Pipeline:
+        return candidate_pipeline(record, ctx, factory, pool.refit_rounds(record, rows),
+                                  pool.n_rows if rows is None else rows)
+
     if len(choice.members) == 1:
-        return candidate_pipeline(choice.members[0][0], ctx, factory)
-    members = [(r.name, candidate_pipeline(r, ctx, factory)) for r, _ in choice.members]
+        return one(choice.members[0][0])
+    members = [(r.name, one(r)) for r, _ in choice.members]
     weights = [w for _, w in choice.members]
     cls = EnsembleRegressor if ctx.task == "regression" else EnsembleClassifier
     return Pipeline([("model", cls(members, weights))])

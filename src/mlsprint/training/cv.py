@@ -17,14 +17,15 @@ from __future__ import annotations
 import math
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 
-from mlsprint.training.families import Family, build_estimator
+from mlsprint.training.families import Family, build_estimator, fit_threads, refit_rounds
 
 __all__ = [
     "CVContext",
@@ -154,12 +155,23 @@ def _nbytes(matrix: Any) -> int:
     return int(getattr(matrix, "nbytes", 0))
 
 
+@contextmanager
+def openmp_threads(threads: int) -> Iterator[None]:
+    """OpenMP limited to ``threads`` (HistGradientBoosting has no ``n_jobs``)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads, user_api="openmp"):
+        yield
+
+
 @dataclass(frozen=True, slots=True)
 class CVOutcome:
     """What cross-validating one configuration measured.
 
     ``fit_seconds`` is the mean fold fit (preprocessor and model, early-stopping rounds
-    included); ``refit_seconds_per_row`` estimates a refit with ``n_estimators`` rounds
+    included); ``n_estimators`` is the rounds a refit on all the search's rows runs (the
+    folds' mean best, grown with the rows: :func:`~mlsprint.training.families.refit_rounds`);
+    ``refit_seconds_per_row`` estimates a refit with ``n_estimators`` rounds
     and no validation set: the fold's preprocessor fit plus its model fit scaled by the
     rounds the refit keeps over the rounds the fold ran, per training row.
     ``fold_seconds`` is the median wall time of a fold (preprocessing, fit, prediction):
@@ -229,6 +241,7 @@ class CVContext:
     n_jobs: int
     random_state: int
     scorer: Callable[[np.ndarray, Any, np.ndarray | None], float]
+    log_target: bool = False  # regression: configurations may model log(1 + y)
 
 
 def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
@@ -245,6 +258,8 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
     from mlsprint.training.fitting import best_iteration, fit_model, rounds_run
 
     y, w = ctx.cache.y, ctx.sample_weight
+    log = params.get("target") == "log"  # fit log(1 + y), predict and score on y's scale
+    fit_y = np.log1p(y.astype(float)) if log else y
     n_folds = len(ctx.cache.folds)
     oof: np.ndarray = np.full((len(y), len(ctx.classes)) if ctx.task == "multiclass"
                               else len(y), np.nan)
@@ -267,13 +282,15 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
         fold_deadline = deadline if deadline.at is None else Deadline(
             min(deadline.at, began + FOLD_SHARE_SLACK * deadline.remaining() / left))
         fold = ctx.cache.fold(family.for_model, i, rows)
-        model = build_estimator(family.name, params, task=ctx.task, n_jobs=ctx.n_jobs,
+        threads = fit_threads(family, ctx.n_jobs, len(fold.train))
+        model = build_estimator(family.name, params, task=ctx.task, n_jobs=threads,
                                 random_state=ctx.random_state)
         start = time.perf_counter()
-        model = fit_model(family, model, fold.Xt, y[fold.train],
-                          None if w is None else w[fold.train], fold.Xv, y[fold.valid],
-                          None if w is None else w[fold.valid], fold_deadline,
-                          preprocessor=fold.preprocessor)
+        with openmp_threads(threads):
+            model = fit_model(family, model, fold.Xt, fit_y[fold.train],
+                              None if w is None else w[fold.train], fold.Xv,
+                              fit_y[fold.valid], None if w is None else w[fold.valid],
+                              fold_deadline, preprocessor=fold.preprocessor)
         model_times.append(time.perf_counter() - start)
         pre_times.append(fold.fit_seconds)
         fit_times.append(model_times[-1] + fold.fit_seconds)
@@ -288,7 +305,10 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
                            f"little for the {left - 1} after it", folds_done=i,
                            fold_seconds=seconds)
         start = time.perf_counter()
-        pred = _predict(model, fold.Xv, ctx.task, ctx.classes, ctx.positive_index)
+        with openmp_threads(threads):
+            pred = _predict(model, fold.Xv, ctx.task, ctx.classes, ctx.positive_index)
+        if log:
+            pred = np.expm1(pred)
         predict_times.append((time.perf_counter() - start) / max(len(fold.valid), 1)
                              + fold.transform_seconds_per_row)
         oof[fold.valid] = pred
@@ -303,8 +323,8 @@ def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
             raise TrialCut(f"pruned after fold {i + 1}", folds_done=i + 1,
                            fold_seconds=float(np.mean(walls)))
     rounds = None
-    if family.early_stopping:
-        rounds = max(1, int(round(float(np.mean(iterations)) * 1.1)))
+    if family.early_stopping:  # for a refit on every row the search has
+        rounds = refit_rounds(family, float(np.mean(iterations)), float(np.mean(sizes)), len(y))
     refit = [pre + model * (min(1.0, rounds / r) if rounds and r else 1.0)
              for pre, model, r in zip(pre_times, model_times, ran, strict=True)]
     return CVOutcome(oof, tuple(scores), float(np.mean(fit_times)),

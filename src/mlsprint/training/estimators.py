@@ -38,7 +38,7 @@ def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
     >>> fit_estimator(LinearRegression(), [[0.0], [1.0]], [0.0, 2.0]).coef_.round(3)
     array([2.])
     """
-    if isinstance(estimator, Pipeline) and is_lightgbm(estimator.steps[-1][1]) \
+    if isinstance(estimator, Pipeline) and is_lightgbm(_regressor(estimator.steps[-1][1])) \
             and len(estimator.steps) > 1 and not fit_params:
         model = estimator.steps[-1][1]
         Xt = estimator[:-1].fit_transform(X, y)  # fits the pipeline's own steps in place
@@ -52,6 +52,14 @@ def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
         last = estimator.steps[-1][0]
         return estimator.fit(X, y, **{f"{last}__sample_weight": sample_weight}, **fit_params)
     return estimator.fit(X, y, sample_weight=sample_weight, **fit_params)
+
+
+def _regressor(model: Any) -> Any:
+    """The model inside a ``TransformedTargetRegressor`` (which passes fit parameters on
+    to it), else ``model``."""
+    from sklearn.compose import TransformedTargetRegressor
+
+    return model.regressor if isinstance(model, TransformedTargetRegressor) else model
 
 
 def is_lightgbm(model: Any) -> bool:

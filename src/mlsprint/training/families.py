@@ -17,6 +17,7 @@ boosters' 38.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,8 @@ from typing import Any
 from mlsprint.errors import SpecError
 from mlsprint.training.estimators import EncodedClassifier
 
-__all__ = ["FAMILIES", "Family", "build_estimator", "select_families"]
+__all__ = ["FAMILIES", "Family", "build_estimator", "fit_threads", "refit_rounds",
+           "select_families"]
 
 MAX_BOOSTING_ROUNDS = 2000
 MAX_EPOCHS = 200  # of the perceptron, which stops early on its fold's validation loss
@@ -32,6 +34,18 @@ ALL_TASKS = ("binary", "multiclass", "regression")
 # fit time ~ rows ** exponent: boosters sublinear (fixed per-fit costs; measured 0.79-0.86
 # on diabetes_130us from 5k to 61k rows), linear models, forests and the perceptron linear
 BOOSTER_ROWS_EXPONENT = 0.85
+# OpenMP threads per booster fit. Two threads pay only on large fits: on 2 cores with
+# OpenMP's default wait policy, 1 thread tied 2 up to 8k rows and lost 1.3-1.7x from 20k
+# rows (adult, diabetes_130us; LightGBM, XGBoost, HistGradientBoosting); with
+# OMP_WAIT_POLICY=PASSIVE (sleeping threads woken at every parallel region) 2 threads were
+# 2-17x *slower* up to diabetes_130us' 76k rows (XGBoost broke even there).
+SMALL_FIT_ROWS = 20_000
+PASSIVE_SMALL_FIT_ROWS = 200_000
+# the boosting rounds early stopping picks grow with the training rows (LightGBM's
+# defaults, 1k rows to all: slope of log rounds on log rows 0.14-1.11, median 0.45 over
+# eight datasets, elec2 1.11; bench/automl/rounds_scaling.py): a refit on more rows than
+# its folds' scales them by (rows ratio) ** 0.5
+BOOSTER_ROUNDS_EXPONENT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +53,10 @@ class Family:
     """One family of candidate models.
 
     ``early_stopping``: its fold fits stop on the fold's validation loss, and the refit
-    runs the rounds (epochs) they chose. ``variants``: configurations tried right after
-    the defaults, before the sampler's own.
+    runs the rounds (epochs) they chose times (refit rows / fold rows) **
+    ``rounds_exponent`` (0 for epochs: an epoch of more rows already takes more steps).
+    ``openmp``: it fits with OpenMP threads (:func:`fit_threads` decides how many).
+    ``variants``: configurations tried right after the defaults, before the sampler's own.
     """
 
     name: str
@@ -51,7 +67,35 @@ class Family:
     suggest: Callable[[Any, str], dict[str, Any]]
     tasks: tuple[str, ...] = ALL_TASKS
     rows_exponent: float = 1.0
+    rounds_exponent: float = 0.0
+    openmp: bool = False
     variants: Callable[[str], list[dict[str, Any]]] = lambda task: []  # noqa: ARG005
+
+
+def refit_rounds(family: Family, rounds: float, fitted_rows: float, refit_rows: float) -> int:
+    """Boosting rounds (epochs) for a refit of ``family`` on ``refit_rows`` rows, from the
+    ``rounds`` early stopping chose on folds of ``fitted_rows`` training rows.
+
+    >>> refit_rounds(FAMILIES["lightgbm"], 100, 5_000, 20_000)
+    200
+    >>> refit_rounds(FAMILIES["mlp"], 30, 5_000, 20_000)
+    30
+    """
+    ratio = max(refit_rows, 1.0) / max(fitted_rows, 1.0)
+    return max(1, int(round(rounds * ratio ** family.rounds_exponent)))
+
+
+def fit_threads(family: Family, n_jobs: int, rows: float) -> int:
+    """Threads for one fit of ``family`` on ``rows`` training rows: ``n_jobs``, except an
+    OpenMP booster on too few rows for a second thread to pay, which gets one.
+
+    >>> fit_threads(FAMILIES["lightgbm"], 2, 5_000), fit_threads(FAMILIES["linear"], 2, 5_000)
+    (1, 2)
+    """
+    if not family.openmp or n_jobs <= 1:
+        return n_jobs
+    passive = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
+    return n_jobs if rows >= (PASSIVE_SMALL_FIT_ROWS if passive else SMALL_FIT_ROWS) else 1
 
 
 def _linear_defaults(task: str) -> dict[str, Any]:
@@ -178,11 +222,14 @@ FAMILIES: dict[str, Family] = {
     f.name: f for f in (
         Family("linear", "linear", 1.0, False, _linear_defaults, _linear_suggest),
         Family("lightgbm", "tree", 3.0, True, _lgbm_defaults, _lgbm_suggest,
-               rows_exponent=BOOSTER_ROWS_EXPONENT, variants=_lgbm_variants),
+               rows_exponent=BOOSTER_ROWS_EXPONENT,
+               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True, variants=_lgbm_variants),
         Family("hist_gradient_boosting", "tree", 4.0, True, _hgb_defaults, _hgb_suggest,
-               rows_exponent=BOOSTER_ROWS_EXPONENT),
+               rows_exponent=BOOSTER_ROWS_EXPONENT,
+               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True),
         Family("xgboost", "tree", 5.0, True, _xgb_defaults, _xgb_suggest,
-               rows_exponent=BOOSTER_ROWS_EXPONENT),
+               rows_exponent=BOOSTER_ROWS_EXPONENT,
+               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True),
         Family("mlp", "linear", 3.5, True, _mlp_defaults, _mlp_suggest,
                tasks=("binary", "multiclass")),
         Family("extra_trees", "tree", 6.0, False, _forest_defaults, _forest_suggest),

@@ -33,9 +33,15 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    again at their end;
 5. the chosen pipeline is refitted on every row, plus ``refit_extra``'s when given (the
    reserve of step 3 counts them), on a seeded subsample, never smaller than its folds',
-   only when the time left is too short for all (``refit_rows``);
+   only when the time left is too short for all (``refit_rows``); boosting rounds are
+   the folds' best grown with the refit's rows over the folds' (``refit_rounds``);
    binary tasks get a decision threshold tuned on out-of-fold probabilities (cost
    matrix, else F1 of the positive class).
+
+On a regression target that is non-negative and skewed to the right, every family's
+configurations may also model log(1 + y) (its defaults so right after its defaults), scored
+out of fold on the original scale; the refit wraps such a model in a
+``TransformedTargetRegressor``.
 
 With ``n_trials`` alone nothing depends on timing: every trial fits all rows. The loop of
 steps 0-3 and its constants live in :mod:`mlsprint.training.trial_loop`.
@@ -54,9 +60,9 @@ from mlsprint.data.contract import DataContract
 from mlsprint.errors import DataError
 from mlsprint.spec.model import ProjectSpec
 from mlsprint.training.candidates import CandidatePool, final_pipeline
-from mlsprint.training.cv import CVContext, Deadline, FoldCache
+from mlsprint.training.cv import CVContext, Deadline, FoldCache, openmp_threads
 from mlsprint.training.estimators import fit_estimator
-from mlsprint.training.families import select_families
+from mlsprint.training.families import FAMILIES, fit_threads, select_families
 from mlsprint.training.fitting import quiet_convergence
 from mlsprint.training.result import CandidateRecord, SearchResult
 from mlsprint.training.studies import open_studies
@@ -64,6 +70,8 @@ from mlsprint.training.threshold import tune_threshold
 from mlsprint.training.trial_loop import Progress, TrialLoop, import_libraries
 
 __all__ = ["RefitRows", "search"]
+
+LOG_TARGET_SKEW = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,19 @@ def _context(X: Any, y: np.ndarray, contract: DataContract, spec: ProjectSpec, p
     cache = FoldCache(X, y, folds, make_preprocessor, random_state=random_state,
                       classify=task != "regression")
     return CVContext(cache, task, classes, positive, weight, spec.training.n_jobs,
-                     random_state, scorer)
+                     random_state, scorer, log_target=task == "regression" and _skewed(y))
+
+
+def _skewed(y: np.ndarray) -> bool:
+    """A non-negative target skewed to the right (skewness >= ``LOG_TARGET_SKEW``): the
+    search also tries modelling log(1 + y). ames_housing's SalePrice (skewness 1.7):
+    LightGBM's defaults on log(1 + y) scored test RMSE 24,488 against 26,597;
+    bike_sharing's counts (1.3): 45.7 against 43.0, so cross-validation decides."""
+    from scipy.stats import skew
+
+    values = np.asarray(y, dtype=float)
+    return bool(values.size > 2 and np.isfinite(values).all() and values.min() >= 0
+                and skew(values) >= LOG_TARGET_SKEW)
 
 
 def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: Any,
@@ -195,9 +215,11 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         import_libraries(families)
         metric = spec.task.primary
         extra = 0 if refit_extra is None else len(refit_extra.y)
-        pool = CandidatePool(metric, n_rows=len(y_arr) + extra, folds=ctx.cache.folds)
+        pool = CandidatePool(metric, n_rows=len(y_arr) + extra, folds=ctx.cache.folds,
+                             searched_rows=len(y_arr))
         studies = open_studies(families, storage=storage, study_name=study_name,
-                               metric=metric, task=ctx.task, random_state=seed)
+                               metric=metric, task=ctx.task, random_state=seed,
+                               log_target=ctx.log_target)
         loop = TrialLoop(families, ctx, studies, pool, start=start, budget=budget_seconds,
                      n_trials=n_trials, on_candidate=on_candidate, progress=progress)
         loop.run()
@@ -216,8 +238,8 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
             loop.run()  # the time kept for an ensemble that did not pay goes to trials
             choice = pool.choose(ctx, Deadline(end), preprocessor_factory)
         searched = time.perf_counter() - start
-        pipeline = final_pipeline(choice, ctx, preprocessor_factory)
         rows = _refit_rows(choice, pool, Deadline(end))
+        pipeline = final_pipeline(choice, ctx, preprocessor_factory, pool, rows)
         fit_X, fit_y, fit_w = _refit_data(X, y_arr, ctx.sample_weight, refit_extra)
         if rows is not None:
             index = ctx.cache.subsample(np.arange(len(fit_y)), rows, len(ctx.cache.folds),
@@ -225,7 +247,10 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
             fit_X, fit_y = fit_X.iloc[index], fit_y[index]
             fit_w = None if fit_w is None else fit_w[index]
         began = time.perf_counter()
-        with quiet_convergence():
+        # HistGradientBoosting takes its threads from OpenMP's limit (the others: n_jobs)
+        threads = min(fit_threads(FAMILIES[r.family], ctx.n_jobs, len(fit_y))
+                      for r, _ in choice.members)
+        with quiet_convergence(), openmp_threads(threads):
             fit_estimator(pipeline, fit_X, fit_y, fit_w)
         refit = time.perf_counter() - began
     if progress is not None:

@@ -8,13 +8,25 @@ from mlsprint.errors import TrackingError
 from mlsprint.evaluation.metrics import greater_is_better
 from mlsprint.training.families import Family
 
-__all__ = ["open_studies"]
+__all__ = ["open_studies", "suggest"]
+
+TARGETS = ("raw", "log")  # a regression target modelled as is, or as log(1 + y)
+
+
+def suggest(family: Family, trial: Any, task: str, log_target: bool) -> dict[str, Any]:
+    """``family``'s configuration for ``trial``; with ``log_target``, also whether the
+    model learns log(1 + y) (``params["target"]``, judged on the original scale)."""
+    params = family.suggest(trial, task)
+    if log_target:
+        params["target"] = trial.suggest_categorical("target", TARGETS)
+    return params
 
 
 def open_studies(families: list[Family], *, storage: str | None, study_name: str,
-                 metric: str, task: str, random_state: int) -> dict[str, Any]:
+                 metric: str, task: str, random_state: int,
+                 log_target: bool = False) -> dict[str, Any]:
     """Create ``<study_name>.<family>`` for every family, its defaults and variants
-    enqueued.
+    enqueued (with ``log_target``, the defaults on log(1 + y) right after the defaults).
 
     Raises
     ------
@@ -40,7 +52,11 @@ def open_studies(families: list[Family], *, storage: str | None, study_name: str
             raise TrackingError(
                 f"the Optuna study {name!r} already exists in {storage}; give each search "
                 "a new study_name (for example the run id)") from exc
-        for params in (family.defaults(task), *family.variants(task)):
+        queue = [family.defaults(task), *family.variants(task)]
+        if log_target:
+            queue = [dict(p, target="raw") for p in queue]
+            queue.insert(1, dict(queue[0], target="log"))
+        for params in queue:
             study.enqueue_trial(params)
         studies[family.name] = study
     return studies

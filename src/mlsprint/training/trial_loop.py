@@ -15,6 +15,7 @@ from mlsprint.training.candidates import CandidatePool, rows_scale
 from mlsprint.training.cv import CVContext, Deadline, TrialCut, cross_validate
 from mlsprint.training.families import Family
 from mlsprint.training.result import CandidateRecord
+from mlsprint.training.studies import suggest
 
 __all__ = ["Progress", "TrialLoop", "import_libraries"]
 
@@ -263,7 +264,7 @@ class TrialLoop:
             return False
         study = self.studies[family.name]
         trial = study.ask()
-        family.suggest(trial, self.ctx.task)  # the enqueued defaults
+        suggest(family, trial, self.ctx.task, self.ctx.log_target)  # the enqueued defaults
         study.tell(trial, record.cv_mean)
         self.counts[family.name] += 1
         self.rows[family.name] = record.train_rows
@@ -278,7 +279,7 @@ class TrialLoop:
         else:
             study = self.studies[family.name]
             trial = study.ask()
-            params = family.suggest(trial, self.ctx.task)
+            params = suggest(family, trial, self.ctx.task, self.ctx.log_target)
             self.counts[family.name] += 1
         self.asked += 1
 
@@ -350,7 +351,9 @@ class TrialLoop:
         self.rows[family.name] = smaller
         self.seconds[family.name] = [s * smaller / current for s in self.seconds[family.name]]
         if not any(r.family == family.name and r.trial >= 0 for r in self.pool.records):
-            self.studies[family.name].enqueue_trial(family.defaults(self.ctx.task))
+            defaults = family.defaults(self.ctx.task)
+            self.studies[family.name].enqueue_trial(
+                dict(defaults, target="raw") if self.ctx.log_target else defaults)
             self.counts[family.name] = 0
 
     def fraction(self) -> float:
