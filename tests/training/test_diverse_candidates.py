@@ -142,3 +142,23 @@ def test_the_refit_reserve_covers_every_member_the_ensemble_may_take() -> None:
     assert pool.refit_reserve(budget=1000.0) == pytest.approx(expected)
     assert pool.refit_reserve(budget=10.0) == pytest.approx(
         max(pool.refit_estimate(pool.leaderboard()[0]), 3.0))  # capped at 30 % of it
+
+
+def test_a_gap_is_measured_in_the_leaders_deviations_not_the_junks() -> None:
+    # ames_housing: linear models on log(1 + y) blew up on a few houses; their huge fold
+    # deviations must not shrink every gap, or the cheap family is never dropped
+    y = np.zeros(100)
+    pool = CandidatePool("rmse", n_rows=100, folds=[(np.arange(100), np.arange(100))])
+
+    def outcome(score: float, std: float) -> CVOutcome:
+        return CVOutcome(y, (score - std / np.sqrt(2), score + std / np.sqrt(2)), 1.0, 1e-6,
+                         100, None, train_rows=100.0, refit_seconds_per_row=0.01)
+
+    for i in range(10):  # the leaders: scores 100-109, fold deviation 2
+        pool.add(FAMILIES["lightgbm"], {"i": i}, outcome(100.0 + i, 2.0), i)
+    pool.add(FAMILIES["linear"], {"i": 0}, outcome(120.0, 2.0), 10)
+    for i in range(1, 40):  # blown-up trials of the same family
+        pool.add(FAMILIES["linear"], {"i": i}, outcome(500.0 + i, 400.0), 10 + i)
+    assert pool.leaderboard()[0].cv_std == pytest.approx(2.0)
+    assert pool.gap("linear") == pytest.approx((120.0 - 100.0) / 2.0)
+    assert pool.hopeless({"linear": 40, "lightgbm": 10}) == {"linear"}
