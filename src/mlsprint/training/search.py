@@ -39,8 +39,8 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    matrix, else F1 of the positive class).
 
 On a regression target that is non-negative and skewed to the right, every family's
-configurations may also model log(1 + y) (its defaults so right after its defaults), scored
-out of fold on the original scale; the refit wraps such a model in a
+configurations may also model log(1 + y) (its defaults on log(1 + y) right after its
+defaults), scored out of fold on the original scale; the refit wraps such a model in a
 ``TransformedTargetRegressor``.
 
 With ``n_trials`` alone nothing depends on timing: every trial fits all rows. The loop of
@@ -204,7 +204,8 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
                         f"{refit_extra.sample_weight is not None})")
     from threadpoolctl import threadpool_limits
 
-    # OpenMP (LightGBM, XGBoost, HistGradientBoosting) gets n_jobs threads; BLAS gets 1:
+    # OpenMP (LightGBM, XGBoost, HistGradientBoosting) gets at most n_jobs threads (each
+    # fit takes what pays on its rows: families.fit_threads); BLAS gets 1:
     # on 2 shared cores a 2-thread OpenBLAS fit of LogisticRegression was 7-13x slower
     # than a 1-thread one (measured: diabetes_130us, 64k rows x 135 columns, 137 s vs 10 s).
     with threadpool_limits(limits=spec.training.n_jobs, user_api="openmp"), \
