@@ -14,6 +14,7 @@ their neural networks most weight there.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -155,7 +156,8 @@ class CandidatePool:
         the leaders. Not of every record: on ames_housing, linear models on log(1 + y)
         blew up on a few houses, their huge deviations made every gap look small, and the
         cheap linear family took 106 of 119 finished candidates in a 60 s search."""
-        stds = [r.cv_std for r in self.leaderboard()[:SPREAD_LEADERS] if r.cv_std > 0]
+        leaders = heapq.nsmallest(SPREAD_LEADERS, self.records, key=self._key)
+        stds = [r.cv_std for r in leaders if r.cv_std > 0]
         if stds:
             return float(np.median(stds))
         return abs(self.records[0].cv_mean) * 1e-3 + 1e-12 if self.records else 1.0
