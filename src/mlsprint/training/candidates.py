@@ -224,17 +224,15 @@ def _oof_score(oof: np.ndarray, ctx: CVContext) -> float:
 
 
 def candidate_pipeline(record: CandidateRecord, ctx: CVContext,
-                       factory: Callable[[str], Any], rounds: int | None = None,
-                       rows: int | None = None) -> Pipeline:
+                       factory: Callable[[str], Any], *, rounds: int | None,
+                       rows: int) -> Pipeline:
     """An unfitted ``Pipeline`` (preprocessor + model) of one leaderboard row, with
-    ``rounds`` boosting rounds (epochs; default: the record's), its threads chosen for a
-    fit on ``rows`` rows (default: the search's)."""
+    ``rounds`` boosting rounds (epochs; None for models without), its threads chosen for
+    a fit on ``rows`` rows."""
     family = FAMILIES[record.family]
-    rows = len(ctx.cache.y) if rows is None else rows
     model = build_estimator(record.family, record.params, task=ctx.task,
                             n_jobs=fit_threads(family, ctx.n_jobs, rows),
-                            random_state=ctx.random_state,
-                            n_estimators=rounds or record.n_estimators)
+                            random_state=ctx.random_state, n_estimators=rounds)
     if record.params.get("target") == "log":
         from sklearn.compose import TransformedTargetRegressor
 
@@ -248,8 +246,8 @@ def final_pipeline(choice: Choice, ctx: CVContext, factory: Callable[[str], Any]
     """The unfitted final pipeline of ``choice`` (single model or ensemble) for a refit on
     ``rows`` rows (all of ``pool``'s if None): boosting rounds grown (or shrunk) to them."""
     def one(record: CandidateRecord) -> Pipeline:
-        return candidate_pipeline(record, ctx, factory, pool.refit_rounds(record, rows),
-                                  pool.n_rows if rows is None else rows)
+        return candidate_pipeline(record, ctx, factory, rounds=pool.refit_rounds(record, rows),
+                                  rows=pool.n_rows if rows is None else rows)
 
     if len(choice.members) == 1:
         return one(choice.members[0][0])

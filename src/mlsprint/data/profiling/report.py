@@ -178,7 +178,7 @@ def _summaries(df: pd.DataFrame, names: list[str],
             ordered_map(one_column, range(df.shape[1]))):
         if summary is not None:
             summaries.append(summary)
-        if factorized is not None and kept is not None:  # a string column's
+        if kept is not None:  # a string column's, asked for
             factorized[df.columns[position]] = kept
         row_hash += mixed  # uint64 arrays wrap silently: no overflow warning to silence
     return tuple(summaries), row_hash
