@@ -18,14 +18,22 @@ import math
 import pickle
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 
-from mlsprint.training.families import Family, build_estimator, fit_threads, refit_rounds
+from mlsprint.training.families import (
+    Family,
+    build_estimator,
+    fit_threads,
+    fold_workers,
+    refit_rounds,
+)
 
 __all__ = [
     "CVContext",
@@ -250,84 +258,129 @@ class CVContext:
     log_target: bool = False  # regression: configurations may model log(1 + y)
 
 
+@dataclass(slots=True)
+class _FoldFit:
+    """One fold's fitted model, its validation predictions and what they took."""
+
+    model: Any
+    pred: Any
+    model_seconds: float
+    predict_seconds: float
+
+
+def _fit_fold(family: Family, params: dict[str, Any], ctx: CVContext, fold: _Fold, *,
+              fit_y: np.ndarray, deadline: Deadline, log: bool) -> _FoldFit:
+    """Fit ``family`` on one transformed fold and predict its validation rows."""
+    from mlsprint.training.fitting import fit_model
+
+    w = ctx.sample_weight
+    threads = fit_threads(family, ctx.n_jobs, len(fold.train))
+    model = build_estimator(family.name, params, task=ctx.task, n_jobs=threads,
+                            random_state=ctx.random_state)
+    start = time.perf_counter()
+    with openmp_threads(threads, family):
+        model = fit_model(family, model, fold.Xt, fit_y[fold.train],
+                          None if w is None else w[fold.train], fold.Xv,
+                          fit_y[fold.valid], None if w is None else w[fold.valid],
+                          deadline, preprocessor=fold.preprocessor)
+    model_seconds = time.perf_counter() - start
+    if deadline.passed():  # cut: the caller discards it
+        return _FoldFit(model, None, model_seconds, 0.0)
+    start = time.perf_counter()
+    with openmp_threads(threads, family):
+        pred = _predict(model, fold.Xv, ctx.task, ctx.classes, ctx.positive_index)
+    if log:
+        pred = np.expm1(pred)
+    return _FoldFit(model, pred, model_seconds, time.perf_counter() - start)
+
+
 def cross_validate(family: Family, params: dict[str, Any], ctx: CVContext, *,
                    deadline: Deadline, fold_estimate: float = 0.0,
                    report: Callable[[int, float], bool] | None = None,
                    rows: int | None = None) -> CVOutcome:
     """Cross-validate one configuration; raise :class:`TrialCut` if it cannot finish.
 
-    ``report(step, running_mean)`` is called after each fold; returning True prunes.
-    ``fold_estimate`` (seconds per fold, before any fold is measured) and then the mean
-    wall time of the folds done stop a trial as soon as the folds left would pass the
-    deadline. ``rows`` fits each fold on a seeded subsample of its training rows.
+    ``report(step, running_mean)`` is called after each fold, in fold order; returning
+    True prunes. ``fold_estimate`` (seconds per fold, before any fold is measured) and
+    then the measured seconds per fold stop a trial as soon as the folds left would pass
+    the deadline. ``rows`` fits each fold on a seeded subsample of its training rows.
+
+    Folds whose fits run on one thread and gain from running side by side
+    (:func:`~mlsprint.training.families.fold_workers`: LightGBM, XGBoost) are fitted in
+    waves of that many, in threads; a fold's seconds are then its wave's wall time over
+    the folds in it. Each fold is fitted and scored as it would be alone, so the outcome
+    does not depend on the waves (only the time it takes does).
     """
-    from mlsprint.training.fitting import best_iteration, fit_model, rounds_run
+    from mlsprint.training.fitting import best_iteration, concurrent_fits, rounds_run
 
     y, w = ctx.cache.y, ctx.sample_weight
     log = params.get("target") == "log"  # fit log(1 + y), predict and score on y's scale
     fit_y = np.log1p(y.astype(float)) if log else y
     n_folds = len(ctx.cache.folds)
+    width = min(n_folds, fold_workers(family, ctx.n_jobs,
+                                      ctx.cache.train_rows if rows is None else rows))
     oof: np.ndarray = np.full((len(y), len(ctx.classes)) if ctx.task == "multiclass"
                               else len(y), np.nan)
     scores, fit_times, predict_times, iterations = [], [], [], []
     walls: list[float] = []
     model_times, pre_times, ran, sizes = [], [], [], []
     size = 0
-    for i in range(n_folds):
-        per_fold = float(np.mean(walls)) if walls else fold_estimate
-        left = n_folds - i
-        if deadline.remaining() < per_fold * left:
-            after = f" and the {left - 1} after it" if left > 1 else ""
-            raise TrialCut(f"not enough time for fold {i + 1}{after} "
-                           f"(about {per_fold * left:.1f} s)", folds_done=i,
-                           fold_seconds=per_fold if walls else 0.0)
-        began = time.perf_counter()
-        # a fold that takes much more than its share of the time left leaves too little
-        # for the folds after it (the check above would cut the trial right after it):
-        # its fit stops at that point instead of running on to the deadline
-        fold_deadline = deadline if deadline.at is None else Deadline(
-            min(deadline.at, began + FOLD_SHARE_SLACK * deadline.remaining() / left))
-        fold = ctx.cache.fold(family.for_model, i, rows)
-        threads = fit_threads(family, ctx.n_jobs, len(fold.train))
-        model = build_estimator(family.name, params, task=ctx.task, n_jobs=threads,
-                                random_state=ctx.random_state)
-        start = time.perf_counter()
-        with openmp_threads(threads, family):
-            model = fit_model(family, model, fold.Xt, fit_y[fold.train],
-                              None if w is None else w[fold.train], fold.Xv,
-                              fit_y[fold.valid], None if w is None else w[fold.valid],
-                              fold_deadline, preprocessor=fold.preprocessor)
-        model_times.append(time.perf_counter() - start)
-        pre_times.append(fold.fit_seconds)
-        fit_times.append(model_times[-1] + fold.fit_seconds)
-        sizes.append(len(fold.train))
-        if fold_deadline.passed():
-            # the folds done, else this cut fold's time so far: a lower bound
-            seconds = float(np.mean(walls)) if walls else time.perf_counter() - began
-            if deadline.passed():
-                raise TrialCut(f"the budget ran out during fold {i + 1}", folds_done=i,
-                               fold_seconds=seconds)
-            raise TrialCut(f"fold {i + 1} took more than its share of the time left, too "
-                           f"little for the {left - 1} after it", folds_done=i,
-                           fold_seconds=seconds)
-        start = time.perf_counter()
-        with openmp_threads(threads, family):
-            pred = _predict(model, fold.Xv, ctx.task, ctx.classes, ctx.positive_index)
-        if log:
-            pred = np.expm1(pred)
-        predict_times.append((time.perf_counter() - start) / max(len(fold.valid), 1)
-                             + fold.transform_seconds_per_row)
-        oof[fold.valid] = pred
-        scores.append(ctx.scorer(y[fold.valid], pred,
-                                 None if w is None else w[fold.valid]))
-        iterations.append(best_iteration(family, model))
-        ran.append(rounds_run(family, model))
-        if i == n_folds - 1:
-            size = pickled_size((fold.preprocessor, model))
-        walls.append(time.perf_counter() - began)
-        if report is not None and report(i, float(np.mean(scores))):
-            raise TrialCut(f"pruned after fold {i + 1}", folds_done=i + 1,
-                           fold_seconds=float(np.mean(walls)))
+    pool = ThreadPoolExecutor(width, thread_name_prefix="mlsprint-fold") if width > 1 else None
+    try:
+        with concurrent_fits() if pool is not None else nullcontext() as in_worker:
+            i = 0
+            while i < n_folds:
+                per_fold = float(np.mean(walls)) if walls else fold_estimate
+                left = n_folds - i
+                if deadline.remaining() < per_fold * left:
+                    after = f" and the {left - 1} after it" if left > 1 else ""
+                    raise TrialCut(f"not enough time for fold {i + 1}{after} "
+                                   f"(about {per_fold * left:.1f} s)", folds_done=i,
+                                   fold_seconds=per_fold if walls else 0.0)
+                wave = list(range(i, min(i + width, n_folds)))
+                began = time.perf_counter()
+                # a wave that takes much more than its share of the time left leaves too
+                # little for the folds after it (the check above would cut the trial
+                # right after it): its fits stop at that point instead of running on
+                fold_deadline = deadline if deadline.at is None else Deadline(min(
+                    deadline.at,
+                    began + FOLD_SHARE_SLACK * deadline.remaining() * len(wave) / left))
+                folds = [ctx.cache.fold(family.for_model, k, rows) for k in wave]
+                work = partial(_fit_fold, family, params, ctx, fit_y=fit_y,
+                               deadline=fold_deadline, log=log)
+                fits = [work(folds[0])] if pool is None else list(pool.map(in_worker(work), folds))
+                wave_seconds = (time.perf_counter() - began) / len(wave)
+                if fold_deadline.passed():
+                    # the folds done, else this cut wave's time so far: a lower bound
+                    seconds = float(np.mean(walls)) if walls else wave_seconds
+                    if deadline.passed():
+                        raise TrialCut(f"the budget ran out during fold {i + 1}",
+                                       folds_done=i, fold_seconds=seconds)
+                    raise TrialCut(f"fold {i + 1} took more than its share of the time "
+                                   f"left, too little for the {left - len(wave)} after it",
+                                   folds_done=i, fold_seconds=seconds)
+                for k, fold, fit in zip(wave, folds, fits, strict=True):
+                    model_times.append(fit.model_seconds)
+                    pre_times.append(fold.fit_seconds)
+                    fit_times.append(fit.model_seconds + fold.fit_seconds)
+                    sizes.append(len(fold.train))
+                    predict_times.append(fit.predict_seconds / max(len(fold.valid), 1)
+                                         + fold.transform_seconds_per_row)
+                    oof[fold.valid] = fit.pred
+                    scores.append(ctx.scorer(y[fold.valid], fit.pred,
+                                             None if w is None else w[fold.valid]))
+                    iterations.append(best_iteration(family, fit.model))
+                    ran.append(rounds_run(family, fit.model))
+                    if k == n_folds - 1:
+                        size = pickled_size((fold.preprocessor, fit.model))
+                    walls.append(wave_seconds)
+                    if report is not None and report(k, float(np.mean(scores))):
+                        raise TrialCut(f"pruned after fold {k + 1}", folds_done=k + 1,
+                                       fold_seconds=float(np.mean(walls)))
+                i += len(wave)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     rounds = None
     if family.early_stopping:  # for a refit on every row the search has
         rounds = refit_rounds(family, float(np.mean(iterations)), float(np.mean(sizes)), len(y))

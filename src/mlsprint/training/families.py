@@ -25,8 +25,8 @@ from typing import Any
 from mlsprint.errors import SpecError
 from mlsprint.training.estimators import EncodedClassifier
 
-__all__ = ["FAMILIES", "Family", "build_estimator", "fit_threads", "refit_rounds",
-           "select_families"]
+__all__ = ["FAMILIES", "Family", "build_estimator", "fit_threads", "fold_workers",
+           "refit_rounds", "select_families"]
 
 MAX_BOOSTING_ROUNDS = 2000
 MAX_EPOCHS = 200  # of the perceptron, which stops early on its fold's validation loss
@@ -57,6 +57,8 @@ class Family:
     ``rounds_exponent`` (0 for epochs: an epoch of more rows already takes more steps).
     ``openmp``: it fits with OpenMP threads (:func:`fit_threads` decides how many).
     ``variants``: configurations tried right after the defaults, before the sampler's own.
+    ``concurrent_folds``: single-threaded fits of it run side by side in threads pay
+    (:func:`fold_workers`).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Family:
     rounds_exponent: float = 0.0
     openmp: bool = False
     variants: Callable[[str], list[dict[str, Any]]] = lambda task: []  # noqa: ARG005
+    concurrent_folds: bool = False
 
 
 def refit_rounds(family: Family, rounds: float, fitted_rows: float, refit_rows: float) -> int:
@@ -96,6 +99,23 @@ def fit_threads(family: Family, n_jobs: int, rows: float) -> int:
         return n_jobs
     passive = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
     return n_jobs if rows >= (PASSIVE_SMALL_FIT_ROWS if passive else SMALL_FIT_ROWS) else 1
+
+
+def fold_workers(family: Family, n_jobs: int, rows: float) -> int:
+    """Folds of ``family`` fitted at once, each in its own thread: ``n_jobs`` when its fits
+    on ``rows`` training rows run on one thread (:func:`fit_threads`) and two of them side
+    by side pay, else 1. LightGBM and XGBoost release the GIL while they boost: two
+    one-thread fold fits in threads took 1.8-1.96x less wall time than one after the other
+    (adult, 30k rows; dry_bean, 10k); HistGradientBoosting (0.98-1.34x), the perceptron
+    (1.1-1.24x) and the linear models (0.6-1.6x) hold the GIL too much to gain; forests
+    already fit on ``n_jobs`` threads.
+
+    >>> fold_workers(FAMILIES["lightgbm"], 2, 5_000), fold_workers(FAMILIES["mlp"], 2, 5_000)
+    (2, 1)
+    """
+    if not family.concurrent_folds or n_jobs <= 1 or fit_threads(family, n_jobs, rows) > 1:
+        return 1
+    return n_jobs
 
 
 def _linear_defaults(task: str) -> dict[str, Any]:
@@ -223,13 +243,14 @@ FAMILIES: dict[str, Family] = {
         Family("linear", "linear", 1.0, False, _linear_defaults, _linear_suggest),
         Family("lightgbm", "tree", 3.0, True, _lgbm_defaults, _lgbm_suggest,
                rows_exponent=BOOSTER_ROWS_EXPONENT,
-               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True, variants=_lgbm_variants),
+               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True, variants=_lgbm_variants,
+               concurrent_folds=True),
         Family("hist_gradient_boosting", "tree", 4.0, True, _hgb_defaults, _hgb_suggest,
                rows_exponent=BOOSTER_ROWS_EXPONENT,
                rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True),
         Family("xgboost", "tree", 5.0, True, _xgb_defaults, _xgb_suggest,
                rows_exponent=BOOSTER_ROWS_EXPONENT,
-               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True),
+               rounds_exponent=BOOSTER_ROUNDS_EXPONENT, openmp=True, concurrent_folds=True),
         Family("mlp", "linear", 3.5, True, _mlp_defaults, _mlp_suggest,
                tasks=("binary", "multiclass")),
         Family("extra_trees", "tree", 6.0, False, _forest_defaults, _forest_suggest),

@@ -9,9 +9,10 @@ its best epoch on the fold's validation loss and stops between epochs. The calle
 
 from __future__ import annotations
 
+import threading
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,19 @@ from mlsprint.training.estimators import (
 )
 from mlsprint.training.families import Family
 
-__all__ = ["best_iteration", "fit_model", "quiet_convergence", "rounds_run"]
+__all__ = ["best_iteration", "concurrent_fits", "fit_model", "quiet_convergence",
+           "rounds_run"]
 
 PATIENCE = 50
 EPOCH_PATIENCE = 10  # epochs without a better validation loss before the perceptron stops
 EPOCH_TOL = 1e-4  # a validation loss must drop by this much to count as better
 HGB_CHUNK = 100
 FOREST_CHUNK = 50
+# LightGBM 4.7 deprecates eval_set for eval_X/eval_y, but its eval_y path does not
+# label-encode string classes (ValueError 'could not convert string')
+LIGHTGBM_EVAL_SET = "The argument 'eval_set' is deprecated"
+
+_worker = threading.local()  # .active: this thread fits a fold beside another one
 
 
 def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any,
@@ -68,6 +75,33 @@ def quiet_convergence() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _quiet_lightgbm() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=LIGHTGBM_EVAL_SET)
+        yield
+
+
+@contextmanager
+def concurrent_fits() -> Iterator[Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """For fold fits run in threads (LightGBM, XGBoost): installs, in the calling thread,
+    the warning filters those fits would set themselves, and yields a wrapper that marks
+    a thread's work as such so that they do not. The filter list is process-global:
+    ``catch_warnings`` entered and left by two threads at once restores it out of order
+    and can leave a filter behind."""
+    def in_worker(work: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            _worker.active = True
+            try:
+                return work(*args, **kwargs)
+            finally:
+                _worker.active = False
+        return run
+
+    with _quiet_lightgbm():
+        yield in_worker
+
+
 def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
                   deadline: Deadline, categorical: list[int] | str) -> Any:
     import lightgbm as lgb
@@ -76,10 +110,7 @@ def _fit_lightgbm(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: A
         if deadline.passed():
             raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
 
-    with warnings.catch_warnings():
-        # LightGBM 4.7 deprecates eval_set for eval_X/eval_y, but its eval_y path does
-        # not label-encode string classes (ValueError 'could not convert string').
-        warnings.filterwarnings("ignore", message="The argument 'eval_set' is deprecated")
+    with nullcontext() if getattr(_worker, "active", False) else _quiet_lightgbm():
         return model.fit(Xt, yt, sample_weight=wt, eval_set=[(Xv, yv)],
                          eval_sample_weight=None if wv is None else [wv],
                          categorical_feature=categorical,
