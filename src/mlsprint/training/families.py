@@ -57,8 +57,8 @@ class Family:
     ``rounds_exponent`` (0 for epochs: an epoch of more rows already takes more steps).
     ``openmp``: it fits with OpenMP threads (:func:`fit_threads` decides how many).
     ``variants``: configurations tried right after the defaults, before the sampler's own.
-    ``concurrent_folds``: single-threaded fits of it run side by side in threads pay
-    (:func:`fold_workers`).
+    ``concurrent_folds``: its one-thread fold fits gain from running side by side in
+    threads (:func:`fold_workers`).
     """
 
     name: str
@@ -105,7 +105,7 @@ def fold_workers(family: Family, n_jobs: int, rows: float) -> int:
     """Folds of ``family`` fitted at once, each in its own thread: ``n_jobs`` when its fits
     on ``rows`` training rows run on one thread (:func:`fit_threads`) and two of them side
     by side pay, else 1. LightGBM and XGBoost release the GIL while they boost: two
-    one-thread fold fits in threads took 1.8-1.96x less wall time than one after the other
+    one-thread fold fits in threads finished 1.82-1.96x sooner than one after the other
     (adult, 30k rows; dry_bean, 10k); HistGradientBoosting (0.98-1.34x), the perceptron
     (1.1-1.24x) and the linear models (0.6-1.6x) hold the GIL too much to gain; forests
     already fit on ``n_jobs`` threads.
