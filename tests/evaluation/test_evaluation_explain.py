@@ -52,6 +52,24 @@ def test_xgboost_contributions(credit):
     np.testing.assert_allclose(rows.sum(axis=1), margin, rtol=1e-5, atol=1e-5)
 
 
+def test_catboost_contributions(credit):
+    from mlsprint.features.preprocessor import build_preprocessor
+    from mlsprint.training.estimators import fit_estimator
+    from mlsprint.training.families import FAMILIES, build_estimator
+
+    pre = build_preprocessor(credit.contract, credit.spec, for_model="tree")
+    model = build_estimator("catboost", FAMILIES["catboost"].defaults("binary"),
+                            task="binary", n_jobs=1, random_state=0, n_estimators=40)
+    pipe = fit_estimator(Pipeline([("pre", pre), ("model", model)]), credit.X_train,
+                         credit.y_train)
+    X = credit.X_test.head(20)
+    rows = explain_rows(pipe, X)
+    assert contribution_method(pipe) == "catboost"
+    assert list(rows.columns) == [*X.columns, "(bias)"]
+    # oracle: CatBoost's own raw margin (log-odds of classes_[1]) of the same rows
+    np.testing.assert_allclose(rows.sum(axis=1), _margin(pipe, X), rtol=1e-6, atol=1e-6)
+
+
 def test_multiclass_contributions_explain_the_predicted_class():
     from lightgbm import LGBMClassifier
 
@@ -78,7 +96,7 @@ def test_models_without_contributions_say_so(credit):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     pipe = fit_pipeline(credit, "tree", HistGradientBoostingClassifier(max_iter=20))
-    with pytest.raises(ExplanationUnavailableError, match="LightGBM, XGBoost or linear"):
+    with pytest.raises(ExplanationUnavailableError, match="LightGBM, XGBoost, CatBoost or linear"):
         explain_rows(pipe, credit.X_test.head(2))
     report = explain_global(pipe, credit.X_test, credit.y_test, primary="roc_auc",
                             task="binary", positive_class="good", n_repeats=2)

@@ -59,8 +59,9 @@ def test_every_family_cross_validates_on_every_task(family: str, dataset: str,
     refit = build_estimator(family, params, task=ctx.task, n_jobs=1, random_state=0,
                             n_estimators=outcome.n_estimators)
     if fam.early_stopping:
+        inner = getattr(refit, "estimator", None)
         rounds = getattr(refit, "n_estimators", None) or getattr(refit, "max_iter", None) \
-            or refit.estimator.n_estimators
+            or inner.get_params().get("n_estimators") or inner.get_params()["iterations"]
         assert rounds == outcome.n_estimators
 
 

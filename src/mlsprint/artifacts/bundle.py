@@ -59,8 +59,8 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for dist in ("mlsprint", "scikit-learn", "lightgbm", "xgboost-cpu", "pandas", "numpy",
-                 "mlflow"):
+    for dist in ("mlsprint", "scikit-learn", "lightgbm", "xgboost-cpu", "catboost", "pandas",
+                 "numpy", "mlflow"):
         try:
             out[dist] = version(dist)
         except PackageNotFoundError:

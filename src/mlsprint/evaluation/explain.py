@@ -1,12 +1,12 @@
 """Explanations: permutation importance on the holdout and per-row contributions.
 
 Per-row contributions come from the model's own exact tree SHAP values (LightGBM
-``pred_contrib=True``, XGBoost ``pred_contribs=True``) or, for a linear model, from
-``coef * x`` on the transformed features. They are in the model's raw margin (log-odds
-for a binary classifier, the value for a regressor; for a multiclass model, the margin of
-the predicted class). Transformed features map back to the input column they came from
-(``sex_Female`` -> ``sex``) and are summed, so a caller sees one number per input column.
-Any other model gets permutation importance only.
+``pred_contrib=True``, XGBoost ``pred_contribs=True``, CatBoost's ``ShapValues``) or,
+for a linear model, from ``coef * x`` on the transformed features. They are in the model's
+raw margin (log-odds for a binary classifier, the value for a regressor; for a multiclass
+model, the margin of the predicted class). Transformed features map back to the input
+column they came from (``sex_Female`` -> ``sex``) and are summed, so a caller sees one
+number per input column. Any other model gets permutation importance only.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ OTHER = "(other)"
 
 
 class ExplanationUnavailableError(MlsprintError, TypeError):
-    """The model has no per-row contributions (only LightGBM, XGBoost, linear have)."""
+    """The model has no per-row contributions (only LightGBM, XGBoost, CatBoost and linear
+    models have)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +81,16 @@ def _split(pipeline: Any) -> tuple[Any, Any]:
 
 
 def contribution_method(pipeline: Any) -> str:
-    """``"lightgbm"``, ``"xgboost"``, ``"linear"`` or ``"none"`` for a fitted pipeline."""
+    """``"lightgbm"``, ``"xgboost"``, ``"catboost"``, ``"linear"`` or ``"none"`` for a
+    fitted pipeline."""
     _, model = _split(pipeline)
     module = type(model).__module__
     if module.startswith("lightgbm"):
         return "lightgbm"
     if module.startswith("xgboost"):
         return "xgboost"
+    if type(model).__name__.startswith("CatBoostCodes"):  # mlsprint.training's wrappers
+        return "catboost"
     if hasattr(model, "coef_") and hasattr(model, "intercept_"):
         return "linear"
     return "none"
@@ -141,6 +145,8 @@ def _raw_contributions(method: str, model: Any, Xt: Any, n_features: int) -> np.
         data = xgb.DMatrix(Xt, enable_categorical=True)
         raw = np.asarray(model.get_booster().predict(data, pred_contribs=True))
         return raw.reshape(raw.shape[0], -1, n_features + 1)
+    if method == "catboost":
+        return model.shap_values(Xt)
     values = np.asarray(Xt, dtype=float)
     coef = np.atleast_2d(np.asarray(model.coef_, dtype=float))
     bias = np.broadcast_to(np.atleast_1d(model.intercept_), (values.shape[0], coef.shape[0]))
@@ -168,13 +174,13 @@ def explain_rows(pipeline: Any, X: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ExplanationUnavailableError
-        When the model is neither LightGBM, XGBoost nor linear.
+        When the model is neither LightGBM, XGBoost, CatBoost nor linear.
     """
     method = contribution_method(pipeline)
     if method == "none":
         _, model = _split(pipeline)
         raise ExplanationUnavailableError(
-            f"per-row explanations need a LightGBM, XGBoost or linear model; got "
+            f"per-row explanations need a LightGBM, XGBoost, CatBoost or linear model; got "
             f"{type(model).__name__}. Use the global permutation importance instead"
         )
     pre, model = _split(pipeline)

@@ -21,16 +21,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
 __all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor",
-           "categorical_positions", "fit_estimator", "is_lightgbm"]
+           "categorical_positions", "category_codes", "fit_estimator", "is_lightgbm"]
 
 
 def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
                   **fit_params: Any) -> Any:
     """Fit ``estimator``; sample weights go to the final step of a ``Pipeline``.
 
-    A pipeline ending in LightGBM is fitted step by step, so that LightGBM learns which
-    of the preprocessor's output columns hold category codes (:func:`categorical_positions`)
-    and splits them as categories, not as ordered numbers.
+    A pipeline ending in LightGBM or CatBoost is fitted step by step, so that the booster
+    learns which of the preprocessor's output columns hold category codes
+    (:func:`categorical_positions`) and splits them as categories, not as ordered numbers.
 
     Examples
     --------
@@ -38,13 +38,17 @@ def fit_estimator(estimator: Any, X: Any, y: Any, sample_weight: Any = None,
     >>> fit_estimator(LinearRegression(), [[0.0], [1.0]], [0.0, 2.0]).coef_.round(3)
     array([2.])
     """
-    if isinstance(estimator, Pipeline) and is_lightgbm(_regressor(estimator.steps[-1][1])) \
-            and len(estimator.steps) > 1 and not fit_params:
+    if isinstance(estimator, Pipeline) and len(estimator.steps) > 1 and not fit_params \
+            and _native_categories(_regressor(estimator.steps[-1][1])):
         model = estimator.steps[-1][1]
         Xt = estimator[:-1].fit_transform(X, y)  # fits the pipeline's own steps in place
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
-        model.fit(Xt, y, categorical_feature=categorical_positions(estimator.steps[-2][1]),
-                  **weights)
+        preprocessor = estimator.steps[-2][1]
+        if is_lightgbm(_regressor(model)):
+            model.fit(Xt, y, categorical_feature=categorical_positions(preprocessor),
+                      **weights)
+        else:
+            model.fit(Xt, y, categorical=category_codes(preprocessor), **weights)
         return estimator
     if sample_weight is None:
         return estimator.fit(X, y, **fit_params)
@@ -62,6 +66,12 @@ def _regressor(model: Any) -> Any:
     return model.regressor if isinstance(model, TransformedTargetRegressor) else model
 
 
+def _native_categories(model: Any) -> bool:
+    from mlsprint.training.catboost_codes import is_catboost_codes
+
+    return is_lightgbm(model) or is_catboost_codes(model)
+
+
 def is_lightgbm(model: Any) -> bool:
     """Whether ``model`` is a LightGBM scikit-learn estimator (without importing it)."""
     return type(model).__module__.split(".")[0] == "lightgbm"
@@ -77,6 +87,13 @@ def categorical_positions(preprocessor: Any) -> list[int] | str:
             or "columns" not in preprocessor.named_steps:
         return "auto"
     return np.flatnonzero(native_categorical_features(preprocessor)).tolist()
+
+
+def category_codes(preprocessor: Any) -> list[int]:
+    """The output columns of a fitted preprocessor holding integer category codes:
+    :func:`categorical_positions`, none when those are unknown (custom steps)."""
+    positions = categorical_positions(preprocessor)
+    return [] if isinstance(positions, str) else positions
 
 
 class EncodedClassifier(ClassifierMixin, BaseEstimator):

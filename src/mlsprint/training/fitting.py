@@ -1,6 +1,6 @@
 """Fit one model on one fold: early stopping for boosters, a wall-clock guard for all.
 
-LightGBM and XGBoost get a callback that stops boosting when the deadline passes;
+LightGBM, XGBoost and CatBoost get a callback that stops boosting when the deadline passes;
 HistGradientBoosting and the forests grow in chunks (``warm_start``) and stop between
 chunks; the perceptron trains one epoch at a time (``partial_fit``), keeps the weights of
 its best epoch on the fold's validation loss and stops between epochs. The caller checks
@@ -21,6 +21,7 @@ from mlsprint.training.cv import Deadline
 from mlsprint.training.estimators import (
     EncodedClassifier,
     categorical_positions,
+    category_codes,
     fit_estimator,
 )
 from mlsprint.training.families import Family
@@ -49,6 +50,9 @@ def fit_model(family: Family, model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv
     if family.name == "lightgbm":
         return _fit_lightgbm(model, Xt, yt, wt, Xv, yv, wv, deadline,
                              categorical_positions(preprocessor))
+    if family.name == "catboost":
+        return _fit_catboost(model, Xt, yt, wt, Xv, yv, wv, deadline,
+                             category_codes(preprocessor))
     fitter = {
         "xgboost": _fit_xgboost,
         "hist_gradient_boosting": _fit_hgb,
@@ -135,6 +139,16 @@ def _fit_xgboost(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: An
     return model
 
 
+def _fit_catboost(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
+                  deadline: Deadline, categorical: list[int]) -> Any:
+    class Guard:
+        def after_iteration(self, info: Any) -> bool:  # False stops boosting
+            return not deadline.passed()
+
+    return model.fit(Xt, yt, sample_weight=wt, categorical=categorical, eval_set=(Xv, yv),
+                     eval_weight=wv, callbacks=[Guard()])
+
+
 def _fit_hgb(model: Any, Xt: Any, yt: Any, wt: Any, Xv: Any, yv: Any, wv: Any,
              deadline: Deadline) -> Any:
     total = model.max_iter
@@ -210,6 +224,8 @@ def best_iteration(family: Family, model: Any) -> int | None:
         return int(model.n_iter_)
     if family.name == "mlp":
         return int(model.best_epoch_)
+    if family.name == "catboost":  # the best model is kept: its trees are the best rounds
+        return int(model.estimator_.tree_count_)
     return None
 
 
@@ -227,4 +243,6 @@ def rounds_run(family: Family, model: Any) -> int | None:
         return int(model.n_iter_)
     if family.name == "mlp":
         return int(model.epochs_run_)
+    if family.name == "catboost":
+        return len(next(iter(model.estimator_.get_evals_result()["validation"].values())))
     return None

@@ -367,7 +367,8 @@ def import_libraries(families: list[Family]) -> None:
     machine) would otherwise count as a fold's cost and cut or shrink the trial."""
     import importlib
 
-    for family, module in (("lightgbm", "lightgbm"), ("xgboost", "xgboost")):
+    for family, module in (("lightgbm", "lightgbm"), ("xgboost", "xgboost"),
+                           ("catboost", "catboost")):
         if any(f.name == family for f in families):
             importlib.import_module(module)
 

@@ -24,7 +24,8 @@ from mlsprint.tracking.process import ProcessTracker
 __all__ = ["Project", "git_commit", "package_versions"]
 
 TRACKED_PACKAGES = (
-    "mlsprint", "numpy", "pandas", "scikit-learn", "lightgbm", "xgboost-cpu", "optuna",
+    "mlsprint", "numpy", "pandas", "scikit-learn", "lightgbm", "xgboost-cpu", "catboost",
+    "optuna",
     "mlflow", "fairlearn", "fastapi", "pydantic", "scipy", "pyarrow",
 )
 
