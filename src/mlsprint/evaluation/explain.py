@@ -89,7 +89,8 @@ def contribution_method(pipeline: Any) -> str:
         return "lightgbm"
     if module.startswith("xgboost"):
         return "xgboost"
-    if type(model).__name__.startswith("CatBoostCodes"):  # mlsprint.training's wrappers
+    # mlsprint.training's CatBoost wrappers, matched by name: training is a sibling layer
+    if type(model).__name__.startswith("CatBoostCodes"):
         return "catboost"
     if hasattr(model, "coef_") and hasattr(model, "intercept_"):
         return "linear"

@@ -20,6 +20,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
+from mlsprint.training.catboost_codes import is_catboost_codes
+
 __all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor",
            "categorical_positions", "category_codes", "fit_estimator", "is_lightgbm"]
 
@@ -67,8 +69,6 @@ def _regressor(model: Any) -> Any:
 
 
 def _native_categories(model: Any) -> bool:
-    from mlsprint.training.catboost_codes import is_catboost_codes
-
     return is_lightgbm(model) or is_catboost_codes(model)
 
 
