@@ -144,21 +144,45 @@ def run_autogluon(train, test, task, target, positive, budget, preset, seed):
     return out, classes, fit, {"autogluon": agt.__version__, "best": best}
 
 
-def run_mlsprint(train, test, task, target, positive, budget, preset, seed):
-    import mlsprint
+def mlsprint_problem(train, task, target, positive, seed):
+    """The spec, contract and split plan of mlsprint's runs on the benchmark split."""
     from mlsprint.data.contract import infer_contract
     from mlsprint.data.split import SplitPlan
     from mlsprint.spec import parse_spec
-    from mlsprint.training import search
 
-    start = time.perf_counter()
     spec = parse_spec({"name": "bench", "seed": seed,
                        "task": {"type": task, "positive_class": positive},
                        "data": {"source": "bench.csv", "target": target},
                        "training": {"n_jobs": 2}})
-    contract = infer_contract(train, spec)
     plan = SplitPlan("random" if task == "regression" else "stratified", None, "bench",
                      n_folds=5, stratify=task != "regression")
+    return spec, infer_contract(train, spec), plan
+
+
+def check_main(main) -> None:
+    """Command line of the checks that run mlsprint's search on benchmark datasets:
+    ``DATASET... [--budget S] [--seed N] [--results FILE]``; ``main(dataset, budget,
+    seed)`` returns a JSON row, appended to FILE when given."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("datasets", nargs="+", choices=sorted(DATASETS))
+    parser.add_argument("--budget", type=float, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--results", default=None)
+    args = parser.parse_args()
+    for dataset in args.datasets:
+        row = main(dataset, args.budget, args.seed)
+        print(json.dumps(row), flush=True)
+        if args.results:
+            with open(args.results, "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+
+
+def run_mlsprint(train, test, task, target, positive, budget, preset, seed):
+    import mlsprint
+    from mlsprint.training import search
+
+    start = time.perf_counter()
+    spec, contract, plan = mlsprint_problem(train, task, target, positive, seed)
     X, y = train.drop(columns=[target]), train[target]
     # search() refits the chosen pipeline on every row it was given: all training rows,
     # as `mlsprint train --refit-full` does; the budget covers search and refit.

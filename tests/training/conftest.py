@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -32,6 +33,13 @@ class Problem:
 
     def kwargs(self) -> dict[str, Any]:
         return {"contract": self.contract, "spec": self.spec, "plan": self.plan}
+
+
+def scoring_context(y: Any, scorer: Any, task: str) -> SimpleNamespace:
+    """What ``CandidatePool.choose`` and ``final_pipeline`` read of a ``CVContext``, for
+    pools of made-up out-of-fold predictions."""
+    return SimpleNamespace(cache=SimpleNamespace(y=y), scorer=scorer, sample_weight=None,
+                           task=task, n_jobs=1, random_state=0)
 
 
 def make_problem(df: pd.DataFrame, spec_dict: dict[str, Any], plan: SplitPlan) -> Problem:

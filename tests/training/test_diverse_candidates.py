@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 from sklearn.neural_network import MLPClassifier
-from tests.training.conftest import Problem
+from tests.training.conftest import Problem, scoring_context
 
 from mlsprint.features import build_preprocessor
 from mlsprint.training.candidates import ENSEMBLE_CANDIDATES, CandidatePool
@@ -117,13 +117,8 @@ def test_the_ensemble_draws_on_each_familys_best_beyond_the_leaders() -> None:
     assert pool.leaderboard()[-1].family == "linear"  # last: outside the top six
     assert "linear-001" in pool.oofs
 
-    class Ctx:
-        class cache:  # noqa: N801 - the attribute CVContext has
-            pass
-        scorer = staticmethod(rmse)
-        sample_weight = None
-    Ctx.cache.y = y
-    choice = pool.choose(Ctx, Deadline(None), lambda kind: None)
+    choice = pool.choose(scoring_context(y, rmse, "regression"), Deadline(None),
+                         lambda kind: None)
     assert choice.name == "ensemble"
     assert "linear-001" in {r.name for r, _ in choice.members}
     assert choice.oof_score < min(r.cv_mean for r in pool.records)

@@ -10,9 +10,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from tests.training.conftest import scoring_context
 
 from mlsprint.training import EncodedClassifier, EnsembleClassifier, EnsembleRegressor
-from mlsprint.training.ensemble import greedy_selection
+from mlsprint.training.ensemble import average_predictions, greedy_selection
 from mlsprint.training.estimators import fit_estimator
 
 
@@ -78,7 +79,163 @@ def test_mismatched_weights_are_refused() -> None:
     EncodedClassifier(LogisticRegression(), class_weight="balanced"),
     EnsembleClassifier([("a", LogisticRegression()), ("b", DecisionTreeClassifier(random_state=0))],
                        [1.0, 1.0]),
+    EnsembleClassifier([("a", LogisticRegression()), ("b", DecisionTreeClassifier(random_state=0))],
+                       [1.0, 2.0], average="geometric"),
     EnsembleRegressor([("a", LinearRegression())], [1.0]),
 ])
 def test_sklearn_estimator_contract(estimator, check) -> None:
     check(estimator)
+
+
+def test_the_geometric_average_is_scipys_weighted_geometric_mean_renormalised() -> None:
+    from scipy.special import expit, logit
+    from scipy.stats import gmean
+
+    rng = np.random.default_rng(2)
+    probas = [rng.dirichlet(np.full(3, 5.0), size=50) for _ in range(3)]
+    weights = np.array([0.5, 0.3, 0.2])
+    stack = np.stack(probas)
+    expected = gmean(stack, axis=0, weights=np.broadcast_to(weights[:, None, None], stack.shape))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(average_predictions(probas, weights * 10, average="geometric"),
+                               expected, rtol=1e-12)
+    np.testing.assert_allclose(average_predictions(probas, weights), np.tensordot(
+        weights, stack, axes=1), rtol=1e-12)
+    # two classes as positive-class probabilities: the weighted mean of the log-odds
+    positives = [p[:, 0] for p in probas]
+    np.testing.assert_allclose(
+        average_predictions(positives, weights, average="geometric"),
+        expit(np.tensordot(weights, logit(np.stack(positives)), axes=1)), rtol=1e-12)
+    with pytest.raises(ValueError, match="average must be one of"):
+        average_predictions(probas, weights, average="harmonic")
+
+
+def test_geometric_greedy_selection_scores_the_blend_it_returns() -> None:
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 300)
+    truth = np.eye(3)[y]
+    oofs = [0.6 * truth + 0.4 * rng.dirichlet(np.ones(3), size=300) for _ in range(4)]
+
+    def loss(t, p, w):
+        return log_loss(t, p, labels=[0, 1, 2], sample_weight=w)
+
+    counts, score = greedy_selection(oofs, y, loss, greater_is_better=False,
+                                     average="geometric")
+    blend = average_predictions(oofs, counts, average="geometric")
+    assert score == pytest.approx(log_loss(y, blend))
+    assert score <= min(log_loss(y, o) for o in oofs)
+    assert (counts > 0).sum() >= 2
+
+
+def test_the_search_keeps_the_average_with_the_better_out_of_fold_score() -> None:
+    # Two sharp members, each right on its own half of the rows and unsure (0.5) on the
+    # other: the arithmetic mean blurs each one's confident answer towards 0.5, the mean
+    # of the log-odds keeps it, so the geometric blend has the lower log loss.
+    from sklearn.metrics import log_loss
+
+    from mlsprint.training.candidates import CandidatePool, final_pipeline
+    from mlsprint.training.cv import CVOutcome, Deadline
+    from mlsprint.training.families import FAMILIES
+
+    y = np.tile([0, 1], 100)
+    half = np.arange(len(y)) < len(y) // 2
+    sharp = np.where(y == 1, 0.97, 0.03)
+    oofs = {"lightgbm": np.where(half, sharp, 0.5), "linear": np.where(half, 0.5, sharp)}
+
+    def loss(t, p, w):
+        return log_loss(t, p, labels=[0, 1], sample_weight=w)
+
+    pool = CandidatePool("log_loss", n_rows=len(y), folds=[(np.arange(200), np.arange(200))])
+    for i, (family, oof) in enumerate(oofs.items()):
+        outcome = CVOutcome(oof, (loss(y, oof, None),) * 2, 1.0, 1e-6, 100, None,
+                            train_rows=200.0, refit_seconds_per_row=0.005)
+        pool.add(FAMILIES[family], FAMILIES[family].defaults("binary"), outcome, i)
+
+    ctx = scoring_context(y, loss, "binary")
+    choice = pool.choose(ctx, Deadline(None), lambda kind: None)
+    scores = {average: greedy_selection(list(oofs.values()), y, loss, greater_is_better=False,
+                                        average=average)[1]
+              for average in ("arithmetic", "geometric")}
+    assert scores["geometric"] < scores["arithmetic"]
+    assert choice.name == "ensemble" and choice.ensemble.average == "geometric"
+    assert choice.oof_score == pytest.approx(scores["geometric"])
+    assert loss(y, choice.oof, None) == pytest.approx(choice.oof_score)
+    pipeline = final_pipeline(choice, ctx, lambda kind: None, pool)
+    assert pipeline.named_steps["model"].average == "geometric"
+    assert choice.ensemble.to_dict()["average"] == "geometric"
+
+
+def test_a_geometric_ensemble_classifier_averages_its_members_log_probabilities() -> None:
+    from scipy.stats import gmean
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 3))
+    y = np.array(["a", "b", "c"])[np.digitize(X[:, 0] + rng.normal(size=300), [-0.5, 0.5])]
+    members = [("lr", LogisticRegression()),
+               ("tree", DecisionTreeClassifier(max_depth=4, random_state=0))]
+    ens = EnsembleClassifier(members, [2.0, 1.0], average="geometric").fit(X, y)
+    stack = np.stack([np.clip(m.fit(X, y).predict_proba(X), 1e-6, 1.0) for _, m in members])
+    expected = gmean(stack, axis=0, weights=np.broadcast_to(
+        np.array([2 / 3, 1 / 3])[:, None, None], stack.shape))
+    np.testing.assert_allclose(ens.predict_proba(X),
+                               expected / expected.sum(axis=1, keepdims=True), rtol=1e-10)
+    assert (ens.predict(X) == ens.classes_[ens.predict_proba(X).argmax(axis=1)]).all()
+
+
+def test_the_better_average_gives_way_when_only_the_other_ones_refit_fits() -> None:
+    # A mild member everywhere (the best single) and two costly sharp ones, each sure on
+    # its own half of the rows: greedy selection keeps the mild one alone under the
+    # arithmetic mean, and takes all three under the geometric mean (lower log loss).
+    # With time to refit all three the geometric ensemble is chosen; with too little,
+    # the arithmetic selection that fits.
+    import time
+
+    from sklearn.metrics import log_loss
+
+    from mlsprint.training.candidates import CandidatePool
+    from mlsprint.training.cv import CVOutcome, Deadline
+    from mlsprint.training.families import FAMILIES
+
+    y = np.tile([0, 1], 100)
+    half = np.arange(len(y)) < len(y) // 2
+
+    def sure(p: float) -> np.ndarray:
+        return np.where(y == 1, p, 1 - p)
+
+    def loss(t, p, w):
+        return log_loss(t, p, labels=[0, 1], sample_weight=w)
+
+    members = [("linear", sure(0.7), 1.0), ("lightgbm", np.where(half, sure(0.9), 0.5), 100.0),
+               ("lightgbm", np.where(half, 0.5, sure(0.9)), 100.0)]
+    ctx = scoring_context(y, loss, "binary")
+
+    def pool() -> CandidatePool:
+        out = CandidatePool("log_loss", n_rows=len(y), folds=[(np.arange(200), np.arange(200))])
+        for i, (family, oof, seconds) in enumerate(members):
+            out.add(FAMILIES[family], {"i": i}, CVOutcome(
+                oof, (loss(y, oof, None),) * 2, seconds, 1e-6, 100, None, train_rows=200.0,
+                refit_seconds_per_row=seconds / 200), i)
+        return out
+
+    roomy = pool().choose(ctx, Deadline(None), lambda kind: None)
+    assert roomy.name == "ensemble" and roomy.ensemble.average == "geometric"
+    assert len(roomy.members) == 3
+    tight = pool().choose(ctx, Deadline(time.perf_counter() + 50.0), lambda kind: None)
+    assert tight.name == "linear-001"
+    assert tight.ensemble.average == "arithmetic" and not tight.ensemble.kept
+    assert tight.ensemble.reason == "greedy selection kept only the best single model"
+
+
+def test_an_ensemble_pickled_before_the_average_parameter_still_predicts() -> None:
+    import pickle
+
+    X = np.arange(40, dtype=float).reshape(-1, 2)
+    y = np.array(["no", "yes"] * 10)
+    ens = EnsembleClassifier([("lr", LogisticRegression())], [1.0]).fit(X, y)
+    expected = ens.predict_proba(X)
+    del ens.average  # as an ensemble saved by mlsprint before geometric averaging
+    loaded = pickle.loads(pickle.dumps(ens))
+    assert loaded.average == "arithmetic"
+    np.testing.assert_allclose(loaded.predict_proba(X), expected)

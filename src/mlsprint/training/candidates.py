@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from mlsprint.evaluation.metrics import greater_is_better
 from mlsprint.training.cv import CVContext, CVOutcome, Deadline
-from mlsprint.training.ensemble import greedy_selection
+from mlsprint.training.ensemble import AVERAGES, average_predictions, greedy_selection
 from mlsprint.training.estimators import EnsembleClassifier, EnsembleRegressor
 from mlsprint.training.families import (
     FAMILIES,
@@ -192,9 +192,7 @@ class CandidatePool:
         if len(top) < 2:
             return single
         oofs = [self.oofs[r.name] for r in top]
-        counts, score = greedy_selection(oofs, ctx.cache.y, ctx.scorer,
-                                         greater_is_better=self.greater,
-                                         sample_weight=ctx.sample_weight)
+        average, counts, score = self._select(top, oofs, ctx, deadline)
         members = tuple((r, float(c) / counts.sum()) for r, c in zip(top, counts, strict=True)
                         if c > 0)
         weights = {r.name: w for r, w in members}
@@ -209,12 +207,37 @@ class CandidatePool:
             reason = f"refitting the ensemble (~{estimate:.1f} s) would pass the budget"
         else:
             kept, reason = True, "beats the best single model out of fold"
-        info = EnsembleInfo(weights, score, single.name, single.oof_score, kept, reason)
+        info = EnsembleInfo(weights, score, single.name, single.oof_score, kept, reason,
+                            average)
         if not kept:
             return Choice(single.name, single.members, single.oof, single.oof_score, info,
                           single.refit_estimate)
-        oof = np.sum([w * self.oofs[r.name] for r, w in members], axis=0)
+        oof = average_predictions([self.oofs[r.name] for r, _ in members],
+                                  [w for _, w in members], average=average)
         return Choice("ensemble", members, oof, score, info, estimate)
+
+    def _select(self, top: list[CandidateRecord], oofs: list[np.ndarray], ctx: CVContext,
+                deadline: Deadline) -> tuple[str, np.ndarray, float]:
+        """Greedy selection averaging probabilities arithmetically, and for classes also
+        geometrically: ``(average, counts, score)`` of the better out-of-fold score among
+        the selections whose refit fits the time left (of all, when none does)."""
+        tried = []
+        for average in AVERAGES if ctx.task != "regression" else ("arithmetic",):
+            counts, score = greedy_selection(oofs, ctx.cache.y, ctx.scorer,
+                                             greater_is_better=self.greater,
+                                             sample_weight=ctx.sample_weight,
+                                             average=average)
+            tried.append((average, counts, score))
+
+        def fits(counts: np.ndarray) -> bool:
+            estimate = sum(self.refit_estimate(r) for r, c in zip(top, counts, strict=True)
+                           if c > 0)
+            return estimate * ENSEMBLE_SLACK <= deadline.remaining()
+
+        options = [t for t in tried if fits(t[1])] or tried
+        # the first (arithmetic) wins ties
+        return max(options, key=lambda t: t[2]) if self.greater else \
+            min(options, key=lambda t: t[2])
 
 
 def _oof_score(oof: np.ndarray, ctx: CVContext) -> float:
@@ -253,5 +276,7 @@ def final_pipeline(choice: Choice, ctx: CVContext, factory: Callable[[str], Any]
         return one(choice.members[0][0])
     members = [(r.name, one(r)) for r, _ in choice.members]
     weights = [w for _, w in choice.members]
-    cls = EnsembleRegressor if ctx.task == "regression" else EnsembleClassifier
-    return Pipeline([("model", cls(members, weights))])
+    if ctx.task == "regression":
+        return Pipeline([("model", EnsembleRegressor(members, weights))])
+    average = "arithmetic" if choice.ensemble is None else choice.ensemble.average
+    return Pipeline([("model", EnsembleClassifier(members, weights, average=average))])

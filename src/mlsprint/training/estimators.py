@@ -21,6 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
 from mlsprint.training.catboost_codes import is_catboost_codes
+from mlsprint.training.ensemble import average_predictions
 
 __all__ = ["EncodedClassifier", "EnsembleClassifier", "EnsembleRegressor",
            "categorical_positions", "category_codes", "fit_estimator", "is_lightgbm"]
@@ -215,7 +216,19 @@ class EnsembleClassifier(ClassifierMixin, _Ensemble):
         Classifiers (usually whole pipelines) with ``predict_proba``.
     weights : list of float
         One non-negative weight per estimator (normalised to sum to 1).
+    average : {"arithmetic", "geometric"}, default "arithmetic"
+        The weighted mean of the probabilities, or of their logarithms renormalised
+        (:func:`mlsprint.training.ensemble.average_predictions`).
     """
+
+    def __init__(self, estimators: list[tuple[str, Any]], weights: list[float],
+                 average: str = "arithmetic") -> None:
+        super().__init__(estimators, weights)
+        self.average = average
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("average", "arithmetic")  # pickled before the parameter existed
+        super().__setstate__(state)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> EnsembleClassifier:
         _check_input(self, X, y)
@@ -228,11 +241,13 @@ class EnsembleClassifier(ClassifierMixin, _Ensemble):
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimators_")
         _check_input(self, X, reset=False)
-        out = np.zeros((_num_samples(X), len(self.classes_)))
-        for est, weight in zip(self.estimators_, self.weights_, strict=True):
-            cols = np.searchsorted(self.classes_, est.classes_)
-            out[:, cols] += weight * est.predict_proba(X)
-        return _normalised(out)
+        probas = []
+        for est in self.estimators_:
+            full = np.zeros((_num_samples(X), len(self.classes_)))
+            full[:, np.searchsorted(self.classes_, est.classes_)] = _normalised(
+                est.predict_proba(X))
+            probas.append(full)
+        return _normalised(average_predictions(probas, self.weights_, average=self.average))
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)

@@ -86,7 +86,11 @@ def _ensemble(result: SearchResult) -> Section | None:
     if info is None:
         return None
     rows = [(name, weight) for name, weight in info.weights.items()]
-    text = (f"<p>Greedy ensemble selection: out-of-fold {result.metric} "
+    averaged = ("" if result.task == "regression" else
+                " (the weighted geometric mean of the members' probabilities)"
+                if info.average == "geometric" else
+                " (the weighted arithmetic mean of the members' probabilities)")
+    text = (f"<p>Greedy ensemble selection{averaged}: out-of-fold {result.metric} "
             f"{info.oof_score:.4f} against {info.best_single_score:.4f} for the best single "
             f"model ({info.best_single}). <strong>{'Kept' if info.kept else 'Not kept'}"
             f"</strong>: {info.reason}.</p>")

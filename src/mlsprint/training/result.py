@@ -71,12 +71,13 @@ class EnsembleInfo:
     best_single_score: float
     kept: bool
     reason: str
+    average: str = "arithmetic"  # of the members' probabilities (ensemble.AVERAGES)
 
     def to_dict(self) -> dict[str, Any]:
         return _plain({"weights": self.weights, "oof_score": self.oof_score,
                        "best_single": self.best_single,
                        "best_single_score": self.best_single_score, "kept": self.kept,
-                       "reason": self.reason})
+                       "reason": self.reason, "average": self.average})
 
 
 @dataclass(frozen=True, slots=True)
