@@ -27,7 +27,9 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    trial is cut as soon as its measured folds show that the folds left would pass it,
    or when one fold takes 1.25x its share of the time left (a family cut so goes on
    once on fewer rows), and the search ends when no family's trial fits in the time left;
-4. greedy ensemble selection over the leaders' out-of-fold predictions is kept only when
+4. greedy ensemble selection over the leaders' out-of-fold predictions (class
+   probabilities averaged arithmetically or geometrically, whichever scores better out of
+   fold among the selections whose refit fits) is kept only when
    it beats the best single model out of fold *and* its refit fits the time left; when
    it is not kept, the time reserved for it goes back to trials, and the choice is made
    again at their end;
