@@ -73,12 +73,11 @@ def main(name: str, budget: float, seed: int) -> dict:
         bagged = np.column_stack([1 - bagged, bagged]) if ctx.positive_index == 1 else \
             np.column_stack([bagged, 1 - bagged])
     bagged_score = worker.score(task, test[target], bagged, list(ctx.classes), positive)
-    row = {"dataset": name, "budget": budget, "seed": seed, "best": result.best,
-           "weights": weights, "oof_score": result.oof_score,
-           "oof_score_again": ctx.scorer(ctx.cache.y, oof, None),
-           "refit": refit_score, "bagged": bagged_score, "fit_seconds": fit_seconds,
-           "refit_seconds": result.refit_seconds, "bag_seconds": bag_seconds}
-    return row
+    return {"dataset": name, "budget": budget, "seed": seed, "best": result.best,
+            "weights": weights, "oof_score": result.oof_score,
+            "oof_score_again": ctx.scorer(ctx.cache.y, oof, None),
+            "refit": refit_score, "bagged": bagged_score, "fit_seconds": fit_seconds,
+            "refit_seconds": result.refit_seconds, "bag_seconds": bag_seconds}
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 candidates. After one search (the benchmark's split and budget), every candidate whose
 out-of-fold predictions the pool kept is refitted on all training rows and scores the
 test split; then the test score of: the search's choice; greedy selection averaging
-probabilities (the search's rule) and averaging log-odds; a logistic regression on the
-candidates' log-odds (its C chosen by cross-validation on the out-of-fold rows). The
-check behind keeping greedy selection (docs/benchmarks-automl.md):
+probabilities arithmetically (``greedy_proba``) and geometrically, as log-odds
+(``greedy_logit``); a logistic regression on the candidates' log-odds (its C chosen by
+cross-validation on the out-of-fold rows). The check behind the search's geometric
+average, and behind not stacking (docs/benchmarks-automl.md):
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/automl/stacking_check.py adult --budget 300
 """
@@ -24,7 +25,7 @@ from sklearn.linear_model import LogisticRegressionCV  # noqa: E402
 from mlsprint.features import build_preprocessor  # noqa: E402
 from mlsprint.training import candidates  # noqa: E402
 from mlsprint.training.cv import _predict  # noqa: E402
-from mlsprint.training.ensemble import greedy_selection  # noqa: E402
+from mlsprint.training.ensemble import average_predictions, greedy_selection  # noqa: E402
 from mlsprint.training.estimators import fit_estimator  # noqa: E402
 
 search_module = importlib.import_module("mlsprint.training.search")
@@ -80,23 +81,15 @@ def main(name: str, budget: float, seed: int) -> dict:
            "chosen": worker.score(task, test[target], chosen,
                                   list(result.pipeline.classes_), positive),
            "chosen_name": result.best}
-    for space in ("proba", "logit"):
-        transform = (lambda a: a) if space == "proba" else _logit
-        counts, oof_score = greedy_selection([transform(o) for o in oofs], ctx.cache.y,
-                                             (lambda t, p, w: ctx.scorer(t, p, w)) if space
-                                             == "proba" else
-                                             (lambda t, p, w: ctx.scorer(
-                                                 t, 1 / (1 + np.exp(-p)) if p.ndim == 1
-                                                 else np.exp(p) / np.exp(p).sum(1, keepdims=True),
-                                                 w)),
-                                             greater_is_better=pool.greater)
+    # recorded as greedy_proba and greedy_logit: the library's two averages
+    for key, average in (("proba", "arithmetic"), ("logit", "geometric")):
+        counts, oof_score = greedy_selection(oofs, ctx.cache.y, ctx.scorer,
+                                             greater_is_better=pool.greater, average=average)
         w = counts / counts.sum()
-        mix = sum(wi * transform(t) for wi, t in zip(w, tests, strict=True))
-        if space == "logit":
-            mix = 1 / (1 + np.exp(-mix)) if mix.ndim == 1 else \
-                np.exp(mix) / np.exp(mix).sum(1, keepdims=True)
-        row[f"greedy_{space}"] = {"oof": oof_score, "test": test_score(mix),
-                                  "weights": dict(zip(names, w.round(3).tolist(), strict=True))}
+        row[f"greedy_{key}"] = {
+            "oof": oof_score,
+            "test": test_score(average_predictions(tests, w, average=average)),
+            "weights": dict(zip(names, w.round(3).tolist(), strict=True))}
     features = np.column_stack([_logit(o).reshape(len(o), -1) for o in oofs])
     test_features = np.column_stack([_logit(t).reshape(len(t), -1) for t in tests])
     stacker = LogisticRegressionCV(Cs=10, cv=5, scoring="neg_log_loss", max_iter=2000)
