@@ -3,6 +3,8 @@ each family's best: what the search gained to ensemble models that err different
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss
@@ -157,3 +159,32 @@ def test_a_gap_is_measured_in_the_leaders_deviations_not_the_junks() -> None:
     assert pool.leaderboard()[0].cv_std == pytest.approx(2.0)
     assert pool.gap("linear") == pytest.approx((120.0 - 100.0) / 2.0)
     assert pool.hopeless({"linear": 40, "lightgbm": 10}) == {"linear"}
+
+
+def test_once_an_ensemble_is_kept_only_its_refit_stays_reserved() -> None:
+    # Until the ensemble is decided, trials leave time for the largest one the search may
+    # keep; once one is kept, for its own refit (and choosing again) only: the rest goes
+    # back to the families that were waiting for time.
+    from mlsprint.training.trial_loop import TrialLoop
+
+    y = np.zeros(100)
+    folds = [(np.arange(100), np.arange(100))]
+    pool = CandidatePool("rmse", n_rows=100, folds=folds)
+    names = ["lightgbm", "xgboost", "linear", "extra_trees", "random_forest",
+             "hist_gradient_boosting"]
+    for i, family in enumerate(names):
+        pool.add(FAMILIES[family], {"i": i}, _outcome(y, 1.0 + i, fit_seconds=1.0), i)
+    ctx = scoring_context(y, None, "regression")
+    ctx.cache.folds, ctx.cache.train_rows = folds, 100.0
+    loop = TrialLoop([FAMILIES[f] for f in names], ctx, {}, pool, start=time.perf_counter(),
+                     budget=1000.0, n_trials=None, on_candidate=None, progress=None)
+    linear = FAMILIES["linear"]
+    before = loop._reserve(linear)
+    assert before == pytest.approx(max(pool.refit_reserve(1000.0), pool.family_refit("linear")))
+    assert not loop.resume(kept_refit=2.0), "no family was waiting for time"
+    loop.dropped, loop.waiting = {"xgboost"}, {"xgboost"}
+    loop.choose_seconds = 0.5
+    assert loop.resume(kept_refit=2.0)
+    assert loop.dropped == set()
+    assert loop._reserve(linear) == pytest.approx(max(2.0 + 1.2 * 0.5, pool.family_refit("linear")))
+    assert loop._reserve(linear) < before

@@ -30,9 +30,11 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
 4. greedy ensemble selection over the leaders' out-of-fold predictions (class
    probabilities averaged arithmetically or geometrically, whichever scores better out of
    fold among the selections whose refit fits) is kept only when
-   it beats the best single model out of fold *and* its refit fits the time left; when
-   it is not kept, the time reserved for it goes back to trials, and the choice is made
-   again at their end;
+   it beats the best single model out of fold *and* its refit fits the time left. Until
+   then the search reserves the refit of the largest ensemble it could keep (up to
+   ``ENSEMBLE_RESERVE_SHARE`` of the budget); once it is decided, what that reserve holds
+   beyond the chosen model's refit goes back to trials, and the choice is made again at
+   their end (a kept ensemble gives way only to a choice at least as good out of fold);
 5. the chosen pipeline is refitted on every row, plus ``refit_extra``'s when given (the
    reserve of step 3 counts them), on a seeded subsample, never smaller than its folds',
    only when the time left is too short for all (``refit_rows``); boosting rounds are
@@ -61,7 +63,7 @@ import numpy as np
 from mlsprint.data.contract import DataContract
 from mlsprint.errors import DataError
 from mlsprint.spec.model import ProjectSpec
-from mlsprint.training.candidates import CandidatePool, final_pipeline
+from mlsprint.training.candidates import ENSEMBLE_SLACK, CandidatePool, final_pipeline
 from mlsprint.training.cv import CVContext, Deadline, FoldCache, openmp_threads
 from mlsprint.training.estimators import fit_estimator
 from mlsprint.training.families import FAMILIES, fit_threads, select_families
@@ -237,9 +239,14 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         began = time.perf_counter()
         choice = pool.choose(ctx, Deadline(end), preprocessor_factory)
         loop.choose_seconds = time.perf_counter() - began
-        if choice.ensemble is not None and not choice.ensemble.kept and loop.resume():
-            loop.run()  # the time kept for an ensemble that did not pay goes to trials
-            choice = pool.choose(ctx, Deadline(end), preprocessor_factory)
+        kept = choice.ensemble is not None and choice.ensemble.kept
+        if choice.ensemble is not None and loop.resume(
+                ENSEMBLE_SLACK * choice.refit_estimate if kept else None):
+            # the time kept for a larger ensemble than the one chosen goes to trials
+            loop.run()
+            again = pool.choose(ctx, Deadline(end), preprocessor_factory)
+            if not kept or not _worse(again.oof_score, choice.oof_score, pool.greater):
+                choice = again
         searched = time.perf_counter() - start
         rows = _refit_rows(choice, pool, Deadline(end))
         pipeline = final_pipeline(choice, ctx, preprocessor_factory, pool, rows)
@@ -260,6 +267,10 @@ def search(X: Any, y: Any, *, contract: DataContract, spec: ProjectSpec, plan: A
         progress(f"chose {choice.name}", 1.0)
     return _result(ctx, spec, loop, choice, pipeline, y_arr, searched=searched, refit=refit,
                    seed=seed, refit_rows=rows)
+
+
+def _worse(score: float, than: float, greater: bool) -> bool:
+    return score < than if greater else score > than
 
 
 def _refit_data(X: Any, y: np.ndarray, weight: np.ndarray | None, extra: RefitRows | None

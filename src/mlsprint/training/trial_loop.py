@@ -56,6 +56,7 @@ class TrialLoop:
         self.anchor: Family | None = None  # the quick candidate's family, once tried
         self.smallest_rows: int | None = None
         self.ensemble_reserve = True
+        self.kept_refit: float | None = None  # the kept ensemble's refit, still reserved
         self.choose_seconds = 0.0  # measured by search(): greedy ensemble selection
         self.resized: set[str] = set()
         self.waiting: set[str] = set()  # dropped for lack of time only
@@ -75,7 +76,9 @@ class TrialLoop:
         larger (the trial may produce the new leader)."""
         if self.budget is None:
             return 0.0
-        if self.ensemble_reserve:
+        if self.kept_refit is not None:  # and the choice, made again
+            leaders = self.kept_refit + 1.2 * self.choose_seconds
+        elif self.ensemble_reserve:
             leaders = self.pool.refit_reserve(self.budget)
         else:  # the choice is made again: its measured time is kept too
             board = self.pool.leaderboard()
@@ -215,12 +218,15 @@ class TrialLoop:
                 continue
             self._trial(family, deadline, rows)
 
-    def resume(self) -> bool:
-        """After the ensemble was decided against: release its reserve and let the
-        families that were waiting for time go on; True if a trial may fit."""
+    def resume(self, kept_refit: float | None = None) -> bool:
+        """After the ensemble was decided: release the time reserved for the largest
+        ensemble the search could keep and let the families that were waiting for time go
+        on; True if a trial may fit. ``kept_refit``: the seconds of the kept ensemble's
+        refit, still reserved; None: it was decided against (the leader's refit is)."""
         if self.budget is None or not self.ensemble_reserve or not self.waiting:
             return False
         self.ensemble_reserve = False
+        self.kept_refit = kept_refit
         self.dropped -= self.waiting
         for name in self.waiting:
             if self.rows.get(name) == 0:
