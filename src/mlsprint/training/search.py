@@ -29,8 +29,8 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    once on fewer rows), and the search ends when no family's trial fits in the time left;
 4. greedy ensemble selection over the leaders' out-of-fold predictions (class
    probabilities averaged arithmetically or geometrically, whichever scores better out of
-   fold among the selections whose refit fits) is kept only when
-   it beats the best single model out of fold *and* its refit fits the time left. Until
+   fold among the selections whose refit fits) is kept only when it beats the best single
+   model out of fold *and* its refit fits the time left. Until
    then the search reserves the refit of the largest ensemble it could keep (up to
    ``ENSEMBLE_RESERVE_SHARE`` of the budget); once it is decided, what that reserve holds
    beyond the chosen model's refit goes back to trials, and the choice is made again at

@@ -72,8 +72,8 @@ class TrialLoop:
 
     def _reserve(self, family: Family) -> float:
         """Seconds kept for the final refit: the leaders' (a possible ensemble) until the
-        ensemble is decided, then the leader's; or this family's own cheapest refit if
-        larger (the trial may produce the new leader)."""
+        ensemble is decided, then the kept ensemble's, else the leader's; or this family's
+        own cheapest refit if larger (the trial may produce the new leader)."""
         if self.budget is None:
             return 0.0
         if self.kept_refit is not None:  # and the choice, made again
