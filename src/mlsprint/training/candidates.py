@@ -15,7 +15,7 @@ their neural networks most weight there.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +130,10 @@ class CandidatePool:
         return refit_rounds(FAMILIES[record.family], record.n_estimators, self.searched_rows,
                             self.n_rows if rows is None else rows)
 
+    def ensemble_refit(self, records: Iterable[CandidateRecord]) -> float:
+        """Seconds to refit every one of ``records`` on all rows (an ensemble's members)."""
+        return sum(self.refit_estimate(r) for r in records)
+
     def min_refit_estimate(self, record: CandidateRecord) -> float:
         """Seconds to refit ``record`` on as many rows as its folds were fitted on."""
         return self.refit_estimate(record, min(self.n_rows, record.train_rows or self.n_rows))
@@ -142,8 +146,7 @@ class CandidatePool:
         if not board:
             return 0.0
         best = self.refit_estimate(board[0])
-        top = ENSEMBLE_SLACK * sum(self.refit_estimate(r)
-                                   for r in self._ensemble_pool(ENSEMBLE_CANDIDATES))
+        top = ENSEMBLE_SLACK * self.ensemble_refit(self._ensemble_pool(ENSEMBLE_CANDIDATES))
         return min(top, max(best, ENSEMBLE_RESERVE_SHARE * budget))
 
     def family_refit(self, family: str) -> float:
@@ -197,7 +200,7 @@ class CandidatePool:
                         if c > 0)
         weights = {r.name: w for r, w in members}
         better = score > single.oof_score if self.greater else score < single.oof_score
-        estimate = sum(self.refit_estimate(r) for r, _ in members)
+        estimate = self.ensemble_refit(r for r, _ in members)
         if len(members) < 2:
             kept, reason = False, "greedy selection kept only the best single model"
         elif not better:
@@ -230,8 +233,7 @@ class CandidatePool:
             tried.append((average, counts, score))
 
         def fits(counts: np.ndarray) -> bool:
-            estimate = sum(self.refit_estimate(r) for r, c in zip(top, counts, strict=True)
-                           if c > 0)
+            estimate = self.ensemble_refit(r for r, c in zip(top, counts, strict=True) if c)
             return estimate * ENSEMBLE_SLACK <= deadline.remaining()
 
         options = [t for t in tried if fits(t[1])] or tried
