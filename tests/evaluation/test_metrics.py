@@ -88,6 +88,16 @@ def test_binary_metrics_match_sklearn(metric: str, weighted: bool) -> None:
     assert got == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("decimals", [1, 2, 6])
+def test_unweighted_roc_auc_counts_tied_scores_half_as_sklearn_does(decimals: int) -> None:
+    # the unweighted ROC AUC is computed from mid-ranks; rounded scores make many ties
+    y, proba, _ = german()
+    y01 = (y == "bad").astype(int)
+    tied = np.round(proba, decimals)
+    got = score("roc_auc", y, tied, task="binary", positive_class="bad")
+    assert got == pytest.approx(skm.roc_auc_score(y01, tied), rel=1e-12)
+
+
 def test_binary_positive_class_matters_and_classes_name_it() -> None:
     y, proba, _ = german()
     bad = score("roc_auc", y, proba, task="binary", positive_class="bad")

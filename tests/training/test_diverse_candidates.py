@@ -12,7 +12,7 @@ from sklearn.neural_network import MLPClassifier
 from tests.training.conftest import Problem, scoring_context
 
 from mlsprint.features import build_preprocessor
-from mlsprint.training.candidates import ENSEMBLE_CANDIDATES, CandidatePool
+from mlsprint.training.candidates import KEEP_OOF, CandidatePool
 from mlsprint.training.cv import CVOutcome, Deadline
 from mlsprint.training.families import FAMILIES, build_estimator, select_families
 from mlsprint.training.fitting import EPOCH_PATIENCE, best_iteration, fit_model, rounds_run
@@ -112,11 +112,11 @@ def test_the_ensemble_draws_on_each_familys_best_beyond_the_leaders() -> None:
     def rmse(t, p, w):
         return float(np.sqrt(np.mean((t - p) ** 2)))
 
-    for i in range(ENSEMBLE_CANDIDATES + 1):
+    for i in range(KEEP_OOF + 1):
         oof = booster + rng.normal(0, 0.001, len(y))
         pool.add(FAMILIES["lightgbm"], {"i": i}, _outcome(oof, rmse(y, oof, None)), i)
     pool.add(FAMILIES["linear"], {}, _outcome(other, rmse(y, other, None) + 0.01), 99)
-    assert pool.leaderboard()[-1].family == "linear"  # last: outside the top six
+    assert pool.leaderboard()[-1].family == "linear"  # last: outside the top eight
     assert "linear-001" in pool.oofs
 
     choice = pool.choose(scoring_context(y, rmse, "regression"), Deadline(None),
@@ -132,7 +132,7 @@ def test_the_refit_reserve_covers_every_member_the_ensemble_may_take() -> None:
     for i, family in enumerate(["lightgbm", "lightgbm", "lightgbm", "xgboost", "linear",
                                 "extra_trees", "random_forest", "hist_gradient_boosting"]):
         pool.add(FAMILIES[family], {"i": i}, _outcome(y, 1.0 + i, fit_seconds=1.0), i)
-    members = pool._ensemble_pool(ENSEMBLE_CANDIDATES)
+    members = pool._ensemble_pool(KEEP_OOF)
     assert {r.family for r in members} == {"lightgbm", "xgboost", "linear", "extra_trees",
                                           "random_forest", "hist_gradient_boosting"}
     expected = 1.1 * sum(pool.refit_estimate(r) for r in members)

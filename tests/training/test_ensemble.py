@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -184,6 +186,20 @@ def test_a_geometric_ensemble_classifier_averages_its_members_log_probabilities(
     assert (ens.predict(X) == ens.classes_[ens.predict_proba(X).argmax(axis=1)]).all()
 
 
+def _pool(metric: str, y: np.ndarray, scorer, members: list) -> Any:
+    """A candidate pool of ``(family, out-of-fold predictions, fit seconds)`` members."""
+    from mlsprint.training.candidates import CandidatePool
+    from mlsprint.training.cv import CVOutcome
+    from mlsprint.training.families import FAMILIES
+
+    pool = CandidatePool(metric, n_rows=len(y), folds=[(np.arange(len(y)), np.arange(len(y)))])
+    for i, (family, oof, seconds) in enumerate(members):
+        pool.add(FAMILIES[family], {"i": i}, CVOutcome(
+            oof, (scorer(y, oof, None),) * 2, seconds, 1e-6, 100, None,
+            train_rows=float(len(y)), refit_seconds_per_row=seconds / len(y)), i)
+    return pool
+
+
 def test_the_better_average_gives_way_when_only_the_other_ones_refit_fits() -> None:
     # A mild member everywhere (the best single) and two costly sharp ones, each sure on
     # its own half of the rows: greedy selection keeps the mild one alone under the
@@ -194,9 +210,7 @@ def test_the_better_average_gives_way_when_only_the_other_ones_refit_fits() -> N
 
     from sklearn.metrics import log_loss
 
-    from mlsprint.training.candidates import CandidatePool
-    from mlsprint.training.cv import CVOutcome, Deadline
-    from mlsprint.training.families import FAMILIES
+    from mlsprint.training.cv import Deadline
 
     y = np.tile([0, 1], 100)
     half = np.arange(len(y)) < len(y) // 2
@@ -211,21 +225,48 @@ def test_the_better_average_gives_way_when_only_the_other_ones_refit_fits() -> N
                ("lightgbm", np.where(half, 0.5, sure(0.9)), 100.0)]
     ctx = scoring_context(y, loss, "binary")
 
-    def pool() -> CandidatePool:
-        out = CandidatePool("log_loss", n_rows=len(y), folds=[(np.arange(200), np.arange(200))])
-        for i, (family, oof, seconds) in enumerate(members):
-            out.add(FAMILIES[family], {"i": i}, CVOutcome(
-                oof, (loss(y, oof, None),) * 2, seconds, 1e-6, 100, None, train_rows=200.0,
-                refit_seconds_per_row=seconds / 200), i)
-        return out
-
-    roomy = pool().choose(ctx, Deadline(None), lambda kind: None)
+    roomy = _pool("log_loss", y, loss, members).choose(ctx, Deadline(None), lambda kind: None)
     assert roomy.name == "ensemble" and roomy.ensemble.average == "geometric"
     assert len(roomy.members) == 3
-    tight = pool().choose(ctx, Deadline(time.perf_counter() + 50.0), lambda kind: None)
+    tight = _pool("log_loss", y, loss, members).choose(
+        ctx, Deadline(time.perf_counter() + 50.0), lambda kind: None)
     assert tight.name == "linear-001"
     assert tight.ensemble.average == "arithmetic" and not tight.ensemble.kept
     assert tight.ensemble.reason == "greedy selection kept only the best single model"
+
+
+def test_an_ensemble_too_costly_to_refit_gives_way_to_the_best_one_without_its_costliest_member(
+) -> None:
+    # The best single model is sure on the first half of the rows only; two others on the
+    # second half: a costly one (exact) and a cheap one (a little noisy). With time for
+    # every refit the ensemble takes the costly one; with too little, it is dropped and
+    # selection runs again: the ensemble with the cheap one, not the single model.
+    import time
+
+    from mlsprint.training.cv import Deadline
+
+    rng = np.random.default_rng(0)
+    y = np.tile([0.0, 1.0], 100)
+    half = np.arange(len(y)) < len(y) // 2
+
+    def rmse(t, p, w):
+        return float(np.sqrt(np.mean((t - p) ** 2)))
+
+    members = [("linear", np.where(half, y, 0.5 + 0.1 * (y - 0.5)), 1.0),
+               ("lightgbm", np.where(half, 0.5, y), 100.0),
+               ("xgboost", np.where(half, 0.5, y + rng.normal(0, 0.2, len(y))), 1.0)]
+    ctx = scoring_context(y, rmse, "regression")
+
+    roomy = _pool("rmse", y, rmse, members).choose(ctx, Deadline(None), lambda kind: None)
+    assert roomy.name == "ensemble"
+    assert {"linear-001", "lightgbm-001"} <= {r.name for r, _ in roomy.members}
+    tight = _pool("rmse", y, rmse, members).choose(
+        ctx, Deadline(time.perf_counter() + 50.0), lambda kind: None)
+    assert tight.name == "ensemble" and tight.ensemble.kept
+    assert {r.name for r, _ in tight.members} == {"linear-001", "xgboost-001"}
+    assert "without lightgbm-001" in tight.ensemble.reason
+    assert roomy.oof_score < tight.oof_score < rmse(y, members[0][1], None)
+    assert tight.refit_estimate * 1.1 < 50.0
 
 
 def test_an_ensemble_pickled_before_the_average_parameter_still_predicts() -> None:
