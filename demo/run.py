@@ -124,7 +124,7 @@ def main() -> None:
     step("Define the problem: infer task, metrics and column roles",
          "init", str(PROJECT), "--data", str(past), "--target", "y", "--name", "bank-marketing")
     step("Check the spec against the data", "check", "-p", str(PROJECT))
-    step(f"Run the cycle: profile, baseline, train ({BUDGET} s), validate, card, gate",
+    step(f"Run the cycle: profile, split, baseline, train ({BUDGET} s), validate, card, gate",
          "run", "-p", str(PROJECT), "--budget", BUDGET, ok_codes=(0, 3, 4))
     step("Status: the checklist from tracker evidence", "status", "-p", str(PROJECT))
     step("Score a file", "predict", "-p", str(PROJECT), "--data", str(later),

@@ -73,5 +73,5 @@ def test_workflows_api_is_pinned():
     assert workflows.__all__ == [
         "plan_serving", "run_baseline", "run_check", "run_cycle", "run_export_config",
         "run_gate", "run_init", "run_monitor", "run_package", "run_predict", "run_profile",
-        "run_promote", "run_rollback", "run_status", "run_train", "run_validate",
+        "run_promote", "run_rollback", "run_split", "run_status", "run_train", "run_validate",
     ]

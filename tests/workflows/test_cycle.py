@@ -28,6 +28,8 @@ def project(tmp_path_factory, shared_data) -> Path:
     assert main(["init", str(root), "--data", str(data), "--target", "class"]) == 0
     assert main(["check", "-p", str(root)]) == 0
     assert main(["profile", "-p", str(root)]) == 0
+    assert not (root / ".mlsprint" / "holdout").exists(), "profiling only reads the data"
+    assert main(["split", "-p", str(root)]) == 0
     # Training must not need the holdout: take it away while baseline and train run (as
     # root, permissions would not stop a read; a missing folder does), then put it back.
     holdout, hidden = root / ".mlsprint" / "holdout", root.parent / "holdout-away"
@@ -58,7 +60,7 @@ def test_the_split_is_recorded_with_fingerprints_and_reused(project, capsys):
     assert split["train_rows"] + split["holdout_rows"] == 1000
     assert set(split["fingerprints"]) == {"data", "train", "holdout"}
     capsys.readouterr()
-    assert main(["profile", "-p", str(project)]) == 0
+    assert main(["split", "-p", str(project)]) == 0
     assert "Reused the holdout" in capsys.readouterr().out
 
 

@@ -89,27 +89,37 @@ def status(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def profile(
-    project: ProjectDir = Path("."),
-    resplit: Annotated[bool, typer.Option(
-        "--resplit", help="Cut a new holdout (after the data changed).")] = False,
-) -> None:
-    """Profile the data, flag quality, leakage and temporal issues, cut the holdout once."""
+def profile(project: ProjectDir = Path(".")) -> None:
+    """Profile the data: quality, leakage and temporal findings, the split to cut."""
     from mlsprint.workflows.profile import run_profile
 
     with working("Profiling the data"):
-        outcome = run_profile(project, resplit=resplit)
+        outcome = run_profile(project)
     render.findings(outcome.findings)
     if outcome.excluded:
         console.print(f"Excluded from training (critical leakage or ids): "
                       f"[bold]{', '.join(outcome.excluded)}[/] (keep one with "
                       "data.columns.keep)")
-    split = outcome.split
-    verb = "Reused" if split.reused else "Cut"
-    console.print(f"{verb} the holdout: [bold]{split.plan.strategy}[/] split, "
-                  f"{split.train_rows:,} training / {split.holdout_rows:,} holdout rows "
-                  f"({split.plan.reason})")
+    console.print(f"Split to cut: [bold]{outcome.plan.strategy}[/] ({outcome.plan.reason}); "
+                  "'mlsprint split' cuts it ('baseline' and 'train' do when none was cut)")
     console.print(f"Report: {outcome.html}")
+
+
+@app.command()
+def split(
+    project: ProjectDir = Path("."),
+    resplit: Annotated[bool, typer.Option(
+        "--resplit", help="Cut a new holdout (after the data changed).")] = False,
+) -> None:
+    """Cut the holdout once, by the strategy profiling chose; fingerprint both sides."""
+    from mlsprint.workflows.split import run_split
+
+    with working("Cutting the holdout"):
+        outcome = run_split(project, resplit=resplit)
+    verb = "Reused" if outcome.reused else "Cut"
+    console.print(f"{verb} the holdout: [bold]{outcome.plan.strategy}[/] split, "
+                  f"{outcome.train_rows:,} training / {outcome.holdout_rows:,} holdout rows "
+                  f"({outcome.plan.reason})")
 
 
 @app.command()
@@ -221,7 +231,8 @@ def run(
         "--budget", min=1, help="Seconds for training (default: the spec's).")] = None,
     trials: Annotated[int | None, typer.Option("--trials", min=1)] = None,
 ) -> int:
-    """Every phase so far: check, profile, baseline, train, validate, card, gate, register."""
+    """Every phase so far: check, profile, split, baseline, train, validate, card, gate,
+    register."""
     from mlsprint.workflows.cycle import run_cycle
 
     with working("Running the cycle"):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mlsprint.data.fingerprint import fingerprint
+from mlsprint.data.fingerprint import Factorized, fingerprint, fingerprints
 from mlsprint.errors import DataError
 from mlsprint.spec.model import DataSpec
 
@@ -49,6 +50,14 @@ class LoadedTable:
     def fingerprint(self) -> str:
         if self.known_fingerprint is None:
             object.__setattr__(self, "known_fingerprint", fingerprint(self.frame))
+        return str(self.known_fingerprint)
+
+    def fingerprint_reusing(self, factorized: Mapping[Any, Factorized]) -> str:
+        """:attr:`fingerprint`, with string columns hashed through ``factorized`` (their
+        factorisation by the profile): the same value, hashing distinct values only."""
+        if self.known_fingerprint is None:
+            object.__setattr__(self, "known_fingerprint",
+                               fingerprints(self.frame, factorized=factorized)["data"])
         return str(self.known_fingerprint)
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ _WHERE = {
     "run_profile": "profile",
     "run_promote": "registry",
     "run_rollback": "registry",
+    "run_split": "split",
     "run_status": "status",
     "run_train": "train",
     "run_validate": "validate",

@@ -23,7 +23,7 @@ from mlsprint.stores.split_files import read_side
 from mlsprint.workflows.baseline import baseline_dir, load_baseline
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.inputs import split_xy
-from mlsprint.workflows.profile import PROFILE_STATE, load_train, read_split
+from mlsprint.workflows.split import PROFILE_STATE, load_train, read_split
 
 __all__ = ["Holdout", "ValidationEvidence", "collect_evidence", "latest_candidate",
            "read_holdout", "shipped_thresholds"]
@@ -70,7 +70,7 @@ def read_holdout(project: Project, contract: Any) -> Holdout:
     frame = read_side(project.paths.holdout_file)
     if not matches(frame, recorded["fingerprints"]["holdout"]):
         raise DataError(f"{project.paths.holdout_file}: the holdout changed since it was cut; "
-                        "run 'mlsprint profile --resplit' and train again")
+                        "run 'mlsprint split --resplit' and train again")
     X, y = split_xy(frame, contract)
     return Holdout(frame, X, y)
 

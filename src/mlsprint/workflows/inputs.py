@@ -15,7 +15,7 @@ import pandas as pd
 from mlsprint.data.contract import DataContract, infer_contract
 from mlsprint.data.split import SplitPlan
 from mlsprint.workflows.context import Project
-from mlsprint.workflows.profile import PROFILE_STATE, load_train, read_split
+from mlsprint.workflows.split import PROFILE_STATE, ensure_split, load_train, read_split
 
 __all__ = ["TrainingInputs", "split_xy", "training_inputs"]
 
@@ -45,7 +45,9 @@ def _excluded(project: Project) -> tuple[str, ...]:
 
 
 def training_inputs(project: Project) -> TrainingInputs:
-    """The training side of the split, with the contract frozen from it."""
+    """The training side of the split (cut first when none was), with the contract
+    frozen from it."""
+    ensure_split(project)
     recorded = read_split(project)
     train = load_train(project)
     excluded = _excluded(project)

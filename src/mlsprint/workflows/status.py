@@ -79,7 +79,7 @@ ITEMS: tuple[tuple[str, str, Callable[[Runs], tuple[bool, str]], str], ...] = (
     (D12, "Business objective, KPI and intended use written",
      _has("check", tag="mlsprint.problem_complete"), "edit problem: in mlsprint.yaml"),
     (D12, "Exploratory analysis, quality and leakage checks", _has("profile"), "mlsprint profile"),
-    (D12, "Holdout cut once, fingerprinted, stored apart", _has("split"), "mlsprint profile"),
+    (D12, "Holdout cut once, fingerprinted, stored apart", _has("split"), "mlsprint split"),
     (D12, "Baseline model cross-validated", _has("baseline"), "mlsprint baseline"),
     (D34, "Algorithms selected and compared", _has("train", metric="n_families", minimum=2),
      "mlsprint train"),

@@ -39,12 +39,12 @@ class TrainOutcome:
 
 
 def _ensure_earlier_phases(project: Project) -> None:
-    """Right after ``init``, ``train`` first profiles, cuts the holdout and fits baselines."""
+    """Right after ``init``, ``train`` first profiles, cuts the holdout and fits baselines
+    (the split profiles when no profile was made)."""
     from mlsprint.workflows.baseline import baseline_dir, run_baseline
-    from mlsprint.workflows.profile import run_profile
+    from mlsprint.workflows.split import ensure_split
 
-    if not (project.paths.split_dir / "split.json").exists():
-        run_profile(project)
+    ensure_split(project)
     if not (baseline_dir(project) / "baseline.json").exists():
         run_baseline(project)
 

@@ -17,7 +17,7 @@ from mlsprint.stores.split_files import read_side
 from mlsprint.workflows.context import Project
 from mlsprint.workflows.evidence import collect_evidence, latest_candidate, shipped_thresholds
 from mlsprint.workflows.files import write_json_atomic, write_text_atomic
-from mlsprint.workflows.profile import load_train, read_split
+from mlsprint.workflows.split import load_train, read_split
 
 __all__ = ["ValidateOutcome", "log_gate", "run_validate"]
 
