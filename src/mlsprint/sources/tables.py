@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlsprint.data.fingerprint import Factorized, fingerprint, fingerprints
+from mlsprint.data.fingerprint import Factorized, fingerprints
 from mlsprint.errors import DataError
 from mlsprint.spec.model import DataSpec
 
@@ -48,9 +48,7 @@ class LoadedTable:
 
     @property
     def fingerprint(self) -> str:
-        if self.known_fingerprint is None:
-            object.__setattr__(self, "known_fingerprint", fingerprint(self.frame))
-        return str(self.known_fingerprint)
+        return self.fingerprint_reusing({})
 
     def fingerprint_reusing(self, factorized: Mapping[Any, Factorized]) -> str:
         """:attr:`fingerprint`, with string columns hashed through ``factorized`` (their
