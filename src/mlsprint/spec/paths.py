@@ -66,6 +66,11 @@ class ProjectPaths:
         return self.split_dir / "train.arrow"
 
     @property
+    def split_record(self) -> Path:
+        """``split.json``: the plan, row counts and fingerprints of the cut."""
+        return self.split_dir / "split.json"
+
+    @property
     def holdout_dir(self) -> Path:
         return self.state / "holdout"
 

@@ -60,7 +60,7 @@ def run_split(folder: str | Path | Project = ".", *, resplit: bool = False) -> S
     ``resplit`` asks for a new one.
     """
     project = Project.open(folder)
-    if resplit or not (project.paths.split_dir / "split.json").exists():
+    if resplit or not project.paths.split_record.exists():
         # MLflow opens in its own process beside the read and the cut, and scikit-learn
         # (for the stratified draw) imports while Arrow reads the file
         project.open_tracker_early()
@@ -73,13 +73,13 @@ def run_split(folder: str | Path | Project = ".", *, resplit: bool = False) -> S
 
 def ensure_split(project: Project) -> None:
     """Cut the holdout when none was cut yet (what ``baseline`` and ``train`` need)."""
-    if not (project.paths.split_dir / "split.json").exists():
+    if not project.paths.split_record.exists():
         run_split(project)
 
 
 def read_split(project: Project) -> dict[str, Any]:
     """The recorded split (``split.json``), or a clear error when none was cut yet."""
-    path = project.paths.split_dir / "split.json"
+    path = project.paths.split_record
     if not path.exists():
         raise DataError(f"{project.paths.root}: no holdout has been cut yet; run "
                         "'mlsprint split' first")
@@ -106,10 +106,9 @@ def _profiled(project: Project) -> dict[str, Any]:
 
 
 def _cut_holdout(project: Project, *, resplit: bool) -> SplitOutcome:
-    split_json = project.paths.split_dir / "split.json"
     table = project.data()
-    if split_json.exists() and not resplit:
-        recorded = json.loads(split_json.read_text(encoding="utf-8"))
+    if project.paths.split_record.exists() and not resplit:
+        recorded = read_split(project)
         if matches(table.frame, recorded["fingerprints"]["data"], current=table.fingerprint):
             return SplitOutcome(SplitPlan(**recorded["plan"]), recorded["train_rows"],
                                 recorded["holdout_rows"], recorded["fingerprints"], True)
@@ -141,7 +140,7 @@ def _cut_holdout(project: Project, *, resplit: bool) -> SplitOutcome:
     for temp, (_, target) in zip(temps, sides.values(), strict=True):
         temp.replace(target)
     outcome = SplitOutcome(plan, len(train_idx), len(holdout_idx), fps, False)
-    write_json_atomic(split_json, outcome.to_dict())
+    write_json_atomic(project.paths.split_record, outcome.to_dict())
     return outcome
 
 
