@@ -195,7 +195,10 @@ def run_mlsprint(train, test, task, target, positive, budget, preset, seed):
     out = model.predict(Xt) if task == "regression" else model.predict_proba(Xt)
     classes = list(getattr(model, "classes_", []))
     return out, classes, fit, {"mlsprint": mlsprint.__version__, "best": result.best,
-                               "trials": result.n_trials, "oof_score": result.oof_score}
+                               "trials": result.n_trials, "oof_score": result.oof_score,
+                               "search_seconds": result.search_seconds,
+                               "refit_seconds": result.refit_seconds,
+                               "refit_estimate_seconds": result.refit_estimate_seconds}
 
 
 RUNNERS = {"lightgbm": run_lightgbm, "flaml": run_flaml, "autogluon": run_autogluon,

@@ -78,12 +78,12 @@ def test_the_perceptron_serves_classification_only() -> None:
     assert "mlp" not in [f.name for f in select_families(None, "regression")]
 
 
-def test_lightgbm_tries_its_extra_trees_variant_right_after_its_defaults() -> None:
+def test_lightgbm_tries_its_variants_right_after_its_defaults() -> None:
     studies = open_studies([FAMILIES["lightgbm"]], storage=None, study_name="t",
                            metric="roc_auc", task="binary", random_state=0)
     study = studies["lightgbm"]
     asked = []
-    for _ in range(2):
+    for _ in range(4):
         trial = study.ask()
         asked.append(FAMILIES["lightgbm"].suggest(trial, "binary"))
         study.tell(trial, 0.5)
@@ -91,6 +91,10 @@ def test_lightgbm_tries_its_extra_trees_variant_right_after_its_defaults() -> No
     assert asked[1] == {**asked[0], "extra_trees": True}
     model = build_estimator("lightgbm", asked[1], task="binary", n_jobs=1, random_state=0)
     assert model.get_params()["extra_trees"] is True
+    slow = build_estimator("lightgbm", asked[2], task="binary", n_jobs=1, random_state=0)
+    assert slow.get_params()["learning_rate"] == 0.02
+    assert slow.get_params()["num_leaves"] == 53
+    assert asked[3] not in asked[:3], "then the sampler's own"
 
 
 def _outcome(oof: np.ndarray, score: float, fit_seconds: float = 1.0) -> CVOutcome:

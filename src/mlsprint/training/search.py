@@ -26,7 +26,10 @@ How the budget is kept (``budget_seconds`` covers the search *and* the final ref
    leading candidates, boosting rounds scaled to the refit's, scaled to all rows); a
    trial is cut as soon as its measured folds show that the folds left would pass it,
    or when one fold takes 1.25x its share of the time left (a family cut so goes on
-   once on fewer rows), and the search ends when no family's trial fits in the time left;
+   once on fewer rows, unless it has a candidate on as many rows: then it waits for
+   time, step 4), and the search ends when no family's trial fits in the time left;
+   a pruned trial counts as a trial of its family but not as its cost (it stopped
+   early because it was losing, not because the family is cheap);
 4. greedy ensemble selection over the leaders' out-of-fold predictions (class
    probabilities averaged arithmetically or geometrically, whichever scores better out of
    fold among the selections whose refit fits) is kept only when it beats the best single
