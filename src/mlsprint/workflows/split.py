@@ -32,6 +32,9 @@ PROFILE_STATE = "profile.json"  # the latest profile, inside .mlsprint/: the spl
 
 @dataclass(frozen=True, slots=True)
 class SplitOutcome:
+    """The holdout cut by ``mlsprint split``: the plan, both sides' sizes, the
+    fingerprints of the data and both sides, and whether an earlier cut was reused."""
+
     plan: SplitPlan
     train_rows: int
     holdout_rows: int
